@@ -1,0 +1,23 @@
+/* options.h: argument helpers shared by the commands. */
+#ifndef URUN_OPTIONS_H
+#define URUN_OPTIONS_H
+
+#include "cmd.h"
+
+/* Exactly one positional argument, the container id, after the options. */
+urun_error *options_one_id(const char *cmd, int argc, char **argv, int optind_, const char **ret_id);
+/* Open the state root named by the global options. */
+urun_error *options_open_root(const struct global_options *g, struct state_root *ret);
+enum cgroup_manager options_cgroup_manager(const struct global_options *g);
+urun_error *options_parse_uint(const char *flag, const char *value, int *ret);
+/* The shared options of create and run; returns 0 when `opt` was not one. */
+struct create_options;
+int options_create_flag(struct create_options *o, int opt, const char *arg, urun_error **err);
+#define CREATE_LONG_OPTIONS                                                                        \
+  {"bundle", required_argument, NULL, 'b'}, {"pid-file", required_argument, NULL, 'P'},              \
+  {"console-socket", required_argument, NULL, 'C'}, {"no-pivot", no_argument, NULL, 'N'},           \
+  {"no-new-keyring", no_argument, NULL, 'K'}, {"preserve-fds", required_argument, NULL, 'F'},        \
+  {"config", required_argument, NULL, 'f'}
+#define CREATE_SHORT_OPTIONS "b:f:"
+
+#endif

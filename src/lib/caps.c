@@ -1,0 +1,87 @@
+/* caps.c: capabilities; see caps.h. */
+#define _GNU_SOURCE
+#include "caps.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+
+static urun_error *parse_cap(const char *set, size_t i, const char *name, cap_value_t *ret) {
+  if (cap_from_name(name, ret) < 0 || *ret < 0 || (unsigned)*ret >= (unsigned)cap_max_bits())
+    return urun_error_new("config.json: .process.capabilities.%s[%zu]: unknown capability \"%s\"", set, i,
+                          name);
+  return NULL;
+}
+
+static urun_error *check_list(const char *set, const struct str_list *l) {
+  for (size_t i = 0; i < l->len; i++) {
+    cap_value_t v;
+    TRY(parse_cap(set, i, l->items[i], &v));
+  }
+  return NULL;
+}
+
+urun_error *caps_check(const struct spec_capabilities *c) {
+  if (!c->present) return NULL;
+  TRY(check_list("bounding", &c->bounding));
+  TRY(check_list("effective", &c->effective));
+  TRY(check_list("inheritable", &c->inheritable));
+  TRY(check_list("permitted", &c->permitted));
+  TRY(check_list("ambient", &c->ambient));
+  return NULL;
+}
+
+static bool list_has(const struct str_list *l, cap_value_t cap) {
+  for (size_t i = 0; i < l->len; i++) {
+    cap_value_t v;
+    if (cap_from_name(l->items[i], &v) == 0 && v == cap) return true;
+  }
+  return false;
+}
+
+urun_error *caps_drop_bounding(const struct spec_capabilities *c) {
+  if (!c->present) return NULL;
+  for (cap_value_t cap = 0; (unsigned)cap < (unsigned)cap_max_bits(); cap++) {
+    if (list_has(&c->bounding, cap)) continue;
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) {
+      char *name = cap_to_name(cap);
+      urun_error *e = urun_error_errno("drop %s from the bounding set", name ? name : "capability");
+      cap_free(name);
+      return e;
+    }
+  }
+  return NULL;
+}
+
+static urun_error *fill(cap_t caps, cap_flag_t flag, const struct str_list *l) {
+  for (size_t i = 0; i < l->len; i++) {
+    cap_value_t v;
+    if (cap_from_name(l->items[i], &v) < 0) continue; /* checked at create */
+    if (cap_set_flag(caps, flag, 1, &v, CAP_SET) < 0) return urun_error_errno("capability %s", l->items[i]);
+  }
+  return NULL;
+}
+
+urun_error *caps_apply(const struct spec_capabilities *c) {
+  if (!c->present) return NULL;
+  cap_t caps = cap_init();
+  if (!caps) return urun_error_errno("capabilities");
+  urun_error *e = fill(caps, CAP_EFFECTIVE, &c->effective);
+  if (!e) e = fill(caps, CAP_PERMITTED, &c->permitted);
+  if (!e) e = fill(caps, CAP_INHERITABLE, &c->inheritable);
+  if (!e && cap_set_proc(caps) < 0) e = urun_error_errno("set capabilities");
+  cap_free(caps);
+  if (e) return e;
+  if (cap_reset_ambient() < 0 && errno != EINVAL) return urun_error_errno("reset ambient capabilities");
+  for (size_t i = 0; i < c->ambient.len; i++) {
+    cap_value_t v;
+    if (cap_from_name(c->ambient.items[i], &v) < 0) continue;
+    if (cap_set_ambient(v, CAP_SET) < 0)
+      return urun_error_errno("raise ambient capability %s (it must be permitted and inheritable too)",
+                              c->ambient.items[i]);
+  }
+  return NULL;
+}

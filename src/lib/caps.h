@@ -1,0 +1,16 @@
+/* caps.h: the five capability sets of process.capabilities (libcap). */
+#ifndef URUN_CAPS_H
+#define URUN_CAPS_H
+
+#include "error.h"
+#include "spec.h"
+
+/* Every name must be known to this kernel/libcap; errors name the set. */
+urun_error *caps_check(const struct spec_capabilities *c);
+/* Drop from the bounding set what the config does not list (needs
+ * CAP_SETPCAP: do it before changing uid). */
+urun_error *caps_drop_bounding(const struct spec_capabilities *c);
+/* After setuid (with keepcaps): set effective, permitted, inheritable, then raise ambient. */
+urun_error *caps_apply(const struct spec_capabilities *c);
+
+#endif

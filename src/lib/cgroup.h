@@ -1,0 +1,62 @@
+/* cgroup.h: the container's cgroup v2 group, by one of three drivers.
+ *
+ *  systemd  - a transient scope (Delegate=yes) asked of systemd over D-Bus:
+ *             the user's instance for a user, the system one for root;
+ *  cgroupfs - a group made directly where the hierarchy is writable (root,
+ *             or a subtree delegated to the user);
+ *  none     - no group of its own: allowed only when no limit is asked for.
+ */
+#ifndef URUN_CGROUP_H
+#define URUN_CGROUP_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "spec.h"
+
+enum cgroup_driver { CGROUP_DRIVER_NONE, CGROUP_DRIVER_CGROUPFS, CGROUP_DRIVER_SYSTEMD };
+enum cgroup_manager { CGROUP_MANAGER_AUTO, CGROUP_MANAGER_SYSTEMD, CGROUP_MANAGER_CGROUPFS,
+                      CGROUP_MANAGER_DISABLED };
+
+struct cgroup_plan {
+  enum cgroup_driver driver;
+  char *mountpoint;   /* the cgroup2 mount, e.g. /sys/fs/cgroup */
+  char *path;         /* absolute path of the group init joins (a leaf) */
+  char *scope;        /* systemd: the scope's path (path is a leaf below it) */
+  char *unit;         /* systemd: unit name, e.g. urun-<id>.scope */
+  char *slice;        /* systemd: the slice it lives in */
+  bool user_bus;      /* systemd: the user's instance */
+  int dirfd;          /* cgroupfs: the group directory, for CLONE_INTO_CGROUP; else -1 */
+  char *id;           /* the container id (default unit name) */
+};
+
+/* Is any limit asked for (anything but device rules)? */
+bool cgroup_resources_requested(const struct spec_resources *r);
+/* Decide the driver and make the group (cgroupfs) before init exists.
+ * Refuses clearly where limits are asked and no group can be had. */
+urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_manager manager,
+                           struct cgroup_plan *ret);
+/* Put `pid` in the group (systemd: start the scope around it, then move it
+ * to the leaf) and write every limit.  cgroupfs with CLONE_INTO_CGROUP has
+ * placed it already; writing the pid again is harmless. */
+urun_error *cgroup_enter(struct cgroup_plan *p, const struct spec *s, pid_t pid);
+/* Write linux.resources into the group at `path` (create and update). */
+urun_error *cgroup_write_resources(const char *path, const struct spec_resources *r, bool update);
+/* Remove the group (and stop the scope); kills what is left in it first. */
+urun_error *cgroup_destroy(const char *path, const char *unit, bool user_bus);
+void cgroup_plan_free(struct cgroup_plan *p);
+
+/* Helpers other commands use on a recorded path. */
+urun_error *cgroup_freeze(const char *path, bool freeze);
+urun_error *cgroup_pids(const char *path, pid_t **ret, size_t *ret_len);
+urun_error *cgroup_kill_all(const char *path, int sig);
+/* The cgroup2 mountpoint (unified or hybrid "unified"); NULL when none. */
+const char *cgroup_mountpoint(void);
+
+/* cgroup_systemd.c */
+urun_error *cgroup_systemd_start(struct cgroup_plan *p, const struct spec *s, pid_t pid);
+urun_error *cgroup_systemd_stop(const char *unit, bool user_bus);
+bool cgroup_systemd_available(bool user_bus);
+
+#endif

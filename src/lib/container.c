@@ -1,0 +1,351 @@
+/* container.c: create: claim the id, clone init into its namespaces, write
+ * the id maps, wait for init to be ready, record the state. */
+#define _GNU_SOURCE
+#include "container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fsutil.h"
+#include "hooks.h"
+#include "init.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "spec_check.h"
+#include "sync.h"
+#include "terminal.h"
+
+struct ns_kind {
+  const char *type;
+  int flag;
+};
+
+static const struct ns_kind ns_kinds[] = {
+    {"mount", CLONE_NEWNS},    {"pid", CLONE_NEWPID},       {"network", CLONE_NEWNET},
+    {"ipc", CLONE_NEWIPC},     {"uts", CLONE_NEWUTS},       {"cgroup", CLONE_NEWCGROUP},
+    {"time", CLONE_NEWTIME},   {"user", CLONE_NEWUSER},
+};
+
+static int ns_flag(const char *type) {
+  for (size_t i = 0; i < sizeof(ns_kinds) / sizeof(ns_kinds[0]); i++)
+    if (!strcmp(ns_kinds[i].type, type)) return ns_kinds[i].flag;
+  return 0;
+}
+
+/* fork-like clone into new namespaces: clone3 where it exists (into the
+ * cgroup `cgroup_fd` when >= 0, so init's first instruction already runs
+ * under its limits), else clone (the parent then moves it). */
+static pid_t clone_child(uint64_t flags, int cgroup_fd) {
+  struct clone_args args = {.flags = flags, .exit_signal = SIGCHLD};
+  if (cgroup_fd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = (uint64_t)cgroup_fd;
+  }
+  pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+  if (pid < 0 && (errno == ENOSYS || errno == E2BIG))
+    pid = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, 0);
+  return pid;
+}
+
+struct create_ctx {
+  struct spec *spec;
+  char *bundle;
+  char *rootfs;
+  struct userns_plan plan;
+  struct cgroup_plan cgroup;
+  bool new_cgroupns;
+  int dirfd;
+  int fifo_fd;
+  int join_user_fd, join_pid_fd;
+  int join_fds[INIT_MAX_JOIN];
+  int join_types[INIT_MAX_JOIN];
+  size_t njoin;
+  uint64_t clone_flags;
+  pid_t pid;
+};
+
+static void ctx_release(struct create_ctx *c) {
+  spec_free(c->spec);
+  free(c->bundle);
+  free(c->rootfs);
+  userns_plan_free(&c->plan);
+  cgroup_plan_free(&c->cgroup);
+  if (c->dirfd >= 0) close(c->dirfd);
+  if (c->fifo_fd >= 0) close(c->fifo_fd);
+  if (c->join_user_fd >= 0) close(c->join_user_fd);
+  if (c->join_pid_fd >= 0) close(c->join_pid_fd);
+  for (size_t i = 0; i < c->njoin; i++) close(c->join_fds[i]);
+}
+
+static urun_error *open_namespaces(struct create_ctx *c) {
+  const struct spec_linux *l = &c->spec->linux_;
+  bool have_mount = false;
+  for (size_t i = 0; i < l->namespaces_len; i++) {
+    const struct spec_namespace *ns = &l->namespaces[i];
+    int flag = ns_flag(ns->type);
+    if (flag == CLONE_NEWNS) have_mount = true;
+    if (!ns->path) {
+      /* cgroup: unshared by init once it is in its group */
+      if (flag == CLONE_NEWCGROUP) c->new_cgroupns = true;
+      else if (flag != CLONE_NEWUSER) c->clone_flags |= (uint64_t)flag;
+      continue;
+    }
+    int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return urun_error_errno("config.json: .linux.namespaces[%zu].path: %s", i, ns->path);
+    if (flag == CLONE_NEWUSER) c->join_user_fd = fd;
+    else if (flag == CLONE_NEWPID) c->join_pid_fd = fd;
+    else {
+      c->join_fds[c->njoin] = fd;
+      c->join_types[c->njoin++] = flag;
+    }
+  }
+  /* pivot_root needs a mount namespace of our own, whatever the config says. */
+  if (!have_mount) c->clone_flags |= CLONE_NEWNS;
+  if (c->plan.create) c->clone_flags |= CLONE_NEWUSER;
+  return NULL;
+}
+
+/* A user or pid namespace joined by path must be entered before the other
+ * namespaces are made (they are owned by the user namespace that makes
+ * them, and a pid namespace applies to children only): a short-lived stage
+ * process joins them and clones init as a sibling (CLONE_PARENT). */
+static pid_t spawn_init(struct create_ctx *c, struct init_config *icfg, int parent_sock) {
+  bool staged = c->join_user_fd >= 0 || c->join_pid_fd >= 0;
+  pid_t pid = clone_child(staged ? 0 : c->clone_flags, staged ? -1 : c->cgroup.dirfd);
+  if (pid != 0) return pid;
+  close(parent_sock);
+  if (staged) {
+    if (c->join_user_fd >= 0 && setns(c->join_user_fd, CLONE_NEWUSER) < 0) {
+      urun_error *e = urun_error_errno("join user namespace");
+      sync_send_error(icfg->sync_fd, e);
+      _exit(1);
+    }
+    if (c->join_pid_fd >= 0 && setns(c->join_pid_fd, CLONE_NEWPID) < 0) {
+      urun_error *e = urun_error_errno("join pid namespace");
+      sync_send_error(icfg->sync_fd, e);
+      _exit(1);
+    }
+    pid_t init = clone_child(c->clone_flags | CLONE_PARENT, c->cgroup.dirfd);
+    if (init < 0) {
+      urun_error *e = urun_error_errno("clone container init");
+      sync_send_error(icfg->sync_fd, e);
+      _exit(1);
+    }
+    if (init > 0) {
+      urun_error *e = sync_send(icfg->sync_fd, SYNC_PID, 0, init, NULL);
+      _exit(e ? 1 : 0);
+    }
+  }
+  init_main(icfg);
+}
+
+static urun_error *write_pid_file(const char *path, pid_t pid) {
+  char buf[32];
+  int n = snprintf(buf, sizeof(buf), "%d", pid);
+  _cleanup_free_ char *dir = strdup(path);
+  if (!dir) return urun_error_code(ENOMEM, "pid file");
+  char *slash = strrchr(dir, '/');
+  const char *base = slash ? slash + 1 : path;
+  if (slash) *slash = '\0';
+  _cleanup_close_ int dfd = open(slash ? (*dir ? dir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return urun_error_errno("pid file %s", path);
+  return urun_error_wrap(write_file_atomic_at(dfd, base, buf, (size_t)n, 0644), "pid file %s", path);
+}
+
+static uint64_t ns_inode(pid_t pid, const char *ns) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ns);
+  struct stat st;
+  return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+static void fill_state(struct create_ctx *c, const struct create_options *o, char *created,
+                       struct state *ret) {
+  *ret = (struct state){
+      .id = (char *)o->id, .pid = c->pid, .start_time = process_start_time(c->pid),
+      .bundle = c->bundle, .rootfs = c->rootfs, .created = created, .owner = geteuid(),
+      .annotations = c->spec->annotations,
+      .own_pid_ns = (c->clone_flags & CLONE_NEWPID) != 0, .mnt_ns = ns_inode(c->pid, "mnt"),
+      .rootless = geteuid() != 0 || c->plan.create,
+      .has_poststart = c->spec->hooks.poststart.len > 0, .has_poststop = c->spec->hooks.poststop.len > 0,
+      .cgroup_path = c->cgroup.path, .cgroup_unit = c->cgroup.unit, .cgroup_user_bus = c->cgroup.user_bus,
+  };
+}
+
+/* The state document hooks read on stdin. */
+static urun_error *hook_state(struct create_ctx *c, const struct create_options *o,
+                              enum container_status status, char **ret) {
+  _cleanup_free_ char *created = rfc3339_now();
+  struct state st;
+  fill_state(c, o, created, &st);
+  return state_to_json(&st, status, false, ret);
+}
+
+static urun_error *record_state(struct create_ctx *c, const struct create_options *o) {
+  _cleanup_free_ char *created = rfc3339_now();
+  struct state st;
+  fill_state(c, o, created, &st);
+  if (st.start_time == 0) return urun_error_new("container init exited during setup");
+  TRY(state_write(c->dirfd, &st));
+  if (o->pid_file) TRY(write_pid_file(o->pid_file, c->pid));
+  return NULL;
+}
+
+static urun_error *prepare(struct create_ctx *c, struct state_root *root, const struct create_options *o) {
+  char buf[PATH_MAX];
+  if (!realpath(o->bundle ? o->bundle : ".", buf)) return urun_error_errno("bundle %s", o->bundle ? o->bundle : ".");
+  c->bundle = strdup(buf);
+  _cleanup_free_ char *cfg = o->config_path ? strdup(o->config_path) : path_join(c->bundle, "config.json");
+  if (!c->bundle || !cfg) return urun_error_code(ENOMEM, "create");
+  TRY(spec_load_file(cfg, o->config_path ? o->config_path : "config.json", &c->spec));
+  TRY(spec_check(c->spec, o->console_socket != NULL || o->terminal_proxy));
+  _cleanup_free_ char *rootfs = c->spec->root_path[0] == '/' ? strdup(c->spec->root_path)
+                                                             : path_join(c->bundle, c->spec->root_path);
+  if (!rootfs) return urun_error_code(ENOMEM, "create");
+  if (!realpath(rootfs, buf)) return urun_error_errno("config.json: .root.path: %s", rootfs);
+  struct stat st;
+  if (stat(buf, &st) < 0 || !S_ISDIR(st.st_mode))
+    return urun_error_new("config.json: .root.path: %s is not a directory", buf);
+  c->rootfs = strdup(buf);
+  if (!c->rootfs) return urun_error_code(ENOMEM, "create");
+  TRY(userns_plan_make(c->spec, o->rootless, &c->plan));
+  TRY(spec_check_ids(c->spec, &c->plan));
+  TRY(open_namespaces(c));
+  TRY(state_claim(root, o->id, &c->dirfd));
+  /* From here on the caller rolls everything back on failure. */
+  TRY(cgroup_prepare(c->spec, o->id, o->cgroup_manager, &c->cgroup));
+  /* From here on the id is ours: the caller removes the dir on failure. */
+  if (mkfifoat(c->dirfd, EXEC_FIFO_NAME, 0622) < 0) return urun_error_errno("create exec fifo");
+  /* mkfifo is subject to the umask; the init may run as another uid. */
+  if (fchmodat(c->dirfd, EXEC_FIFO_NAME, 0622, 0) < 0) return urun_error_errno("chmod exec fifo");
+  c->fifo_fd = openat(c->dirfd, EXEC_FIFO_NAME, O_PATH | O_CLOEXEC);
+  if (c->fifo_fd < 0) return urun_error_errno("open exec fifo");
+  _cleanup_free_ char *data = NULL;
+  size_t len;
+  TRY(read_file_at(AT_FDCWD, cfg, &data, &len));
+  TRY(write_file_at(c->dirfd, CONFIG_COPY_NAME, data, len, 0600));
+  return NULL;
+}
+
+/* The pty master: to the console socket, or kept for run's proxy. */
+static urun_error *take_console(const struct create_options *o, int master, int *ret_master) {
+  if (o->console_socket) {
+    urun_error *e = terminal_send_to_console_socket(o->console_socket, master);
+    close(master);
+    return e;
+  }
+  *ret_master = master;
+  return NULL;
+}
+
+static urun_error *handshake(struct create_ctx *c, const struct create_options *o, int sock,
+                             bool staged, int *ret_master) {
+  if (staged) {
+    struct sync_msg m;
+    TRY(sync_expect(sock, SYNC_PID, &m));
+    int status;
+    waitpid(c->pid, &status, 0); /* the stage process exits once init exists */
+    c->pid = (pid_t)m.value;
+  }
+  TRY(cgroup_enter(&c->cgroup, c->spec, c->pid));
+  TRY(userns_write_maps(c->pid, &c->plan));
+  TRY(sync_send(sock, SYNC_MAPS_DONE, 0, 0, NULL));
+  const struct spec_hooks *h = &c->spec->hooks;
+  for (;;) {
+    struct sync_msg m;
+    TRY(sync_recv(sock, &m));
+    if (m.type == SYNC_READY) break;
+    if (m.type == SYNC_ERROR) return urun_error_code(m.code, "%s", m.text);
+    if (m.type == SYNC_CONSOLE && m.fd >= 0) {
+      TRY(take_console(o, m.fd, ret_master));
+    } else if (m.type == SYNC_HOOKS) {
+      _cleanup_free_ char *state = NULL;
+      TRY(hook_state(c, o, STATUS_CREATING, &state));
+      TRY(hooks_run(&h->prestart, "prestart", state));
+      TRY(hooks_run(&h->create_runtime, "createRuntime", state));
+      TRY(sync_send(sock, SYNC_HOOKS_DONE, 0, 0, state));
+    } else {
+      return urun_error_new("sync: unexpected message %u from container init", m.type);
+    }
+  }
+  if (c->spec->process.terminal && *ret_master < 0 && !o->console_socket)
+    return urun_error_new("process.terminal: init sent no pty");
+  TRY(record_state(c, o));
+  _cleanup_free_ char *start_state = NULL;
+  if (h->start_container.len) TRY(hook_state(c, o, STATUS_RUNNING, &start_state));
+  TRY(sync_send(sock, SYNC_ACK, 0, 0, start_state));
+  return sync_expect(sock, SYNC_DETACHED, NULL);
+}
+
+urun_error *container_create(struct state_root *root, const struct create_options *o,
+                             struct created *ret) {
+  struct create_ctx c = {.dirfd = -1, .fifo_fd = -1, .join_user_fd = -1, .join_pid_fd = -1, .pid = -1};
+  bool claimed = false;
+  int sp[2] = {-1, -1};
+  ret->master = -1;
+  urun_error *e = prepare(&c, root, o);
+  claimed = c.dirfd >= 0;
+  if (e) goto fail;
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+    e = urun_error_errno("socketpair");
+    goto fail;
+  }
+  struct init_config icfg = {
+      .spec = c.spec, .rootfs = c.rootfs, .bundle = c.bundle, .sync_fd = sp[1], .fifo_fd = c.fifo_fd,
+      .userns_created = c.plan.create, .setgroups_allowed = !c.plan.deny_setgroups,
+      .own_netns = (c.clone_flags & CLONE_NEWNET) != 0, .own_utsns = (c.clone_flags & CLONE_NEWUTS) != 0,
+      .new_cgroupns = c.new_cgroupns,
+      .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
+      .keep_groups = spec_annotation(c.spec, "run.oci.keep_original_groups") &&
+                     !strcmp(spec_annotation(c.spec, "run.oci.keep_original_groups"), "1"),
+      .preserve_fds = o->preserve_fds,
+  };
+  for (size_t i = 0; i < INIT_MAX_JOIN; i++) icfg.join_fds[i] = i < c.njoin ? c.join_fds[i] : -1;
+  memcpy(icfg.join_types, c.join_types, sizeof(icfg.join_types));
+  bool staged = c.join_user_fd >= 0 || c.join_pid_fd >= 0;
+  c.pid = spawn_init(&c, &icfg, sp[0]);
+  if (c.pid < 0) {
+    e = urun_error_errno("clone container init");
+    goto fail;
+  }
+  close(sp[1]);
+  sp[1] = -1;
+  ret->master = -1;
+  e = handshake(&c, o, sp[0], staged, &ret->master);
+  if (e) goto fail;
+  close(sp[0]);
+  ret->pid = c.pid;
+  ret->pidfd = (int)syscall(SYS_pidfd_open, c.pid, 0);
+  ctx_release(&c);
+  return NULL;
+fail:
+  if (ret->master >= 0) close(ret->master);
+  ret->master = -1;
+  if (c.pid > 0) {
+    kill(c.pid, SIGKILL);
+    waitpid(c.pid, NULL, 0);
+  }
+  if (sp[0] >= 0) close(sp[0]);
+  if (sp[1] >= 0) close(sp[1]);
+  if (c.cgroup.driver != CGROUP_DRIVER_NONE || c.cgroup.path)
+    urun_error_free(cgroup_destroy(c.cgroup.path, c.cgroup.unit, c.cgroup.user_bus));
+  if (claimed) {
+    urun_error_free(state_remove(root, o->id));
+    if (o->pid_file) unlink(o->pid_file);
+  }
+  ctx_release(&c);
+  return urun_error_wrap(e, "create \"%s\"", o->id);
+}

@@ -1,0 +1,308 @@
+/* exec.c: `urun exec` - a new process in a running container.
+ *
+ * A first child joins every namespace of init with one setns(pidfd), which
+ * the kernel orders itself (user namespace first); since a pid namespace
+ * applies to children only, it clones the real process as our sibling
+ * (CLONE_PARENT) and into the container's cgroup (CLONE_INTO_CGROUP). */
+#define _GNU_SOURCE
+#include "exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "cleanup.h"
+#include "fsutil.h"
+#include "process.h"
+#include "seccomp_filter.h"
+#include "signals.h"
+#include "sync.h"
+#include "terminal.h"
+
+struct ns_flag {
+  const char *name;
+  int flag;
+};
+
+static const struct ns_flag ns_flags[] = {
+    {"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},   {"pid", CLONE_NEWPID},       {"net", CLONE_NEWNET},
+    {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS},  {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
+};
+
+/* The namespaces init is in that we are not (setns refuses our own userns). */
+static int differing_namespaces(pid_t pid) {
+  int flags = 0;
+  for (size_t i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++) {
+    char a[64], b[64];
+    struct stat sa, sb;
+    snprintf(a, sizeof(a), "/proc/self/ns/%s", ns_flags[i].name);
+    snprintf(b, sizeof(b), "/proc/%d/ns/%s", pid, ns_flags[i].name);
+    if (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino != sb.st_ino) flags |= ns_flags[i].flag;
+  }
+  return flags;
+}
+
+struct exec_child {
+  const struct exec_options *o;
+  const struct spec_process *process;
+  const struct spec *config;
+  int sock; /* to the parent: errors, the pty, the pid; closes on execve */
+};
+
+/* Owned arrays of a process built from the config plus overrides. */
+struct built_process {
+  struct spec_process p;
+  char **env, **bounding, **effective, **permitted;
+  struct spec_process *parsed; /* from --process */
+};
+
+static void built_free(struct built_process *b) {
+  free(b->env);
+  free(b->bounding);
+  free(b->effective);
+  free(b->permitted);
+  if (b->parsed) spec_process_free(b->parsed);
+}
+
+/* l + extra (shallow: the strings stay owned by their sources). */
+static char **concat(const struct str_list *l, char **extra, size_t n, size_t *ret_len) {
+  char **v = calloc(l->len + n + 1, sizeof(char *));
+  if (!v) return NULL;
+  size_t k = 0;
+  for (size_t i = 0; i < l->len; i++) v[k++] = l->items[i];
+  for (size_t i = 0; i < n; i++) v[k++] = extra[i];
+  *ret_len = k;
+  return v;
+}
+
+static urun_error *build_process(const struct spec *config, const struct exec_options *o, struct built_process *b) {
+  memset(b, 0, sizeof(*b));
+  if (o->process_file) {
+    _cleanup_free_ char *data = NULL;
+    size_t len;
+    TRY(read_file_at(AT_FDCWD, o->process_file, &data, &len));
+    TRY(spec_parse_process(o->process_file, data, len, &b->parsed));
+    b->p = *b->parsed;
+    return NULL;
+  }
+  const struct exec_overrides *v = &o->overrides;
+  b->p = config->process;
+  size_t n = 0;
+  while (v->args[n]) n++;
+  b->p.args = (struct str_list){v->args, n};
+  b->p.terminal = v->tty;
+  if (v->cwd) b->p.cwd = (char *)v->cwd;
+  if (v->has_user) {
+    b->p.user.uid = v->uid;
+    b->p.user.gid = v->gid;
+    b->p.user.additional_gids_len = 0;
+  }
+  if (v->no_new_privs) b->p.no_new_privileges = true;
+  /* env: the config's, where --env KEY=... replaces KEY */
+  b->env = calloc(config->process.env.len + v->env_len + 1, sizeof(char *));
+  if (!b->env) return urun_error_code(ENOMEM, "exec");
+  size_t k = 0;
+  for (size_t i = 0; i < config->process.env.len; i++) {
+    const char *e = config->process.env.items[i];
+    size_t keylen = strcspn(e, "=");
+    bool replaced = false;
+    for (size_t j = 0; j < v->env_len; j++)
+      if (!strncmp(v->env[j], e, keylen) && v->env[j][keylen] == '=') replaced = true;
+    if (!replaced) b->env[k++] = (char *)e;
+  }
+  for (size_t j = 0; j < v->env_len; j++) b->env[k++] = v->env[j];
+  b->p.env = (struct str_list){b->env, k};
+  if (v->caps_len) {
+    struct spec_capabilities *c = &b->p.capabilities;
+    c->present = true;
+    size_t len;
+    if (!(b->bounding = concat(&c->bounding, v->caps, v->caps_len, &len))) return urun_error_code(ENOMEM, "exec");
+    c->bounding = (struct str_list){b->bounding, len};
+    if (!(b->effective = concat(&c->effective, v->caps, v->caps_len, &len))) return urun_error_code(ENOMEM, "exec");
+    c->effective = (struct str_list){b->effective, len};
+    if (!(b->permitted = concat(&c->permitted, v->caps, v->caps_len, &len))) return urun_error_code(ENOMEM, "exec");
+    c->permitted = (struct str_list){b->permitted, len};
+  }
+  return NULL;
+}
+
+static _Noreturn void fail(int sock, urun_error *e) {
+  sync_send_error(sock, e);
+  _exit(1);
+}
+
+/* In the container's namespaces and cgroup: the process settings, execve. */
+static _Noreturn void run_process(struct exec_child *x) {
+  const struct spec_process *p = x->process;
+  urun_error *e = NULL;
+  if (p->terminal) {
+    int master;
+    if ((e = terminal_open_in_container(p, &master))) fail(x->sock, e);
+    e = sync_send_fd(x->sock, SYNC_CONSOLE, master);
+    close(master);
+    if (e) fail(x->sock, e);
+  }
+  if ((e = process_set_rlimits(p))) fail(x->sock, e);
+  struct seccomp_program filter = {0};
+  if (x->o->apply_seccomp && (e = seccomp_compile(&x->config->linux_.seccomp, &filter))) fail(x->sock, e);
+  if (!p->no_new_privileges && filter.filter) {
+    int l;
+    if ((e = seccomp_install(&filter, &l))) fail(x->sock, e);
+    seccomp_program_free(&filter);
+  }
+  if ((e = caps_drop_bounding(&p->capabilities))) fail(x->sock, e);
+  prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
+  _cleanup_free_ char *setgroups = NULL;
+  urun_error_free(read_file_at(AT_FDCWD, "/proc/self/setgroups", &setgroups, NULL));
+  bool groups_ok = !setgroups || strncmp(setgroups, "deny", 4) != 0;
+  if ((e = process_set_user(p, groups_ok, false))) fail(x->sock, e);
+  prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+  if ((e = caps_apply(&p->capabilities))) fail(x->sock, e);
+  if (chdir(p->cwd) < 0) fail(x->sock, urun_error_errno("exec: cwd %s", p->cwd));
+  if (p->user.has_umask) umask(p->user.umask);
+  char *exe = NULL;
+  if ((e = process_find_executable(p, &exe))) fail(x->sock, e);
+  if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(x->sock, urun_error_errno("no_new_privs"));
+  for (int fd = 3; fd < 3 + x->o->preserve_fds; fd++) fcntl(fd, F_SETFD, 0);
+  syscall(SYS_close_range, 3 + x->o->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+  if (filter.filter) {
+    int l;
+    if ((e = seccomp_install(&filter, &l))) fail(x->sock, e);
+  }
+  execve(exe, p->args.items, p->env.len ? p->env.items : (char *[]){NULL});
+  fail(x->sock, urun_error_errno("exec: \"%s\"", p->args.items[0]));
+}
+
+static pid_t clone_into(uint64_t flags, int cgroup_fd) {
+  struct clone_args args = {.flags = flags, .exit_signal = SIGCHLD};
+  if (cgroup_fd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = (uint64_t)cgroup_fd;
+  }
+  pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+  if (pid < 0 && cgroup_fd >= 0) return clone_into(flags, -1); /* joined below instead */
+  return pid;
+}
+
+static urun_error *exec_run(const struct state *st, const struct spec *config, const struct spec_process *process,
+                            const struct exec_options *o, int *ret_exit);
+
+urun_error *exec_in_container(struct state_root *root, const char *id, const struct exec_options *o,
+                              int *ret_exit) {
+  _cleanup_close_ int dirfd = -1;
+  TRY(state_open(root, id, LOCK_SH, &dirfd));
+  _cleanup_state_ struct state *st = NULL;
+  TRY(state_read(dirfd, id, &st));
+  enum container_status status = state_status(dirfd, st);
+  if (status != STATUS_RUNNING && status != STATUS_CREATED)
+    return urun_error_new("exec \"%s\": it is %s, not running", id, state_status_name(status));
+  _cleanup_free_ char *data = NULL;
+  size_t len;
+  TRY(read_file_at(dirfd, CONFIG_COPY_NAME, &data, &len));
+  _cleanup_spec_ struct spec *config = NULL;
+  TRY(spec_parse(CONFIG_COPY_NAME, data, len, &config));
+  struct built_process built;
+  urun_error *be = build_process(config, o, &built);
+  if (be) {
+    built_free(&built);
+    return be;
+  }
+  urun_error *e = exec_run(st, config, &built.p, o, ret_exit);
+  built_free(&built);
+  return urun_error_wrap(e, "exec \"%s\"", id);
+}
+
+static urun_error *exec_run(const struct state *st, const struct spec *config, const struct spec_process *process,
+                            const struct exec_options *o, int *ret_exit) {
+  if (process->terminal && !o->console_socket && o->detach)
+    return urun_error_new("--tty with --detach needs --console-socket");
+  TRY(caps_check(&process->capabilities));
+  TRY(process_check(process));
+  _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+  if (pidfd < 0 || process_start_time(st->pid) != st->start_time)
+    return urun_error_new("container init is gone");
+  int nsflags = differing_namespaces(st->pid);
+  _cleanup_free_ char *cg = st->cgroup_path && o->cgroup_child ? path_join(st->cgroup_path, o->cgroup_child)
+                                                               : (st->cgroup_path ? strdup(st->cgroup_path) : NULL);
+  _cleanup_close_ int cgfd = cg ? open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (cg && cgfd < 0) return urun_error_errno("cgroup %s", cg);
+  int sp[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) return urun_error_errno("socketpair");
+  if (!o->detach) signals_block_forwarded();
+  pid_t stage = fork();
+  if (stage == 0) {
+    close(sp[0]);
+    struct exec_child x = {.o = o, .process = process, .config = config, .sock = sp[1]};
+    if (nsflags && setns(pidfd, nsflags) < 0) fail(sp[1], urun_error_errno("join the container's namespaces"));
+    pid_t child = clone_into(CLONE_PARENT, cgfd);
+    if (child < 0) fail(sp[1], urun_error_errno("exec: clone"));
+    if (child == 0) {
+      sigset_t all;
+      sigemptyset(&all);
+      sigprocmask(SIG_SETMASK, &all, NULL);
+      run_process(&x);
+    }
+    urun_error *e = sync_send(sp[1], SYNC_PID, 0, child, NULL);
+    _exit(e ? 1 : 0);
+  }
+  close(sp[1]);
+  _cleanup_close_ int sock = sp[0];
+  if (stage < 0) return urun_error_errno("fork");
+  int wstatus;
+  waitpid(stage, &wstatus, 0);
+  struct sync_msg m;
+  TRY(sync_expect(sock, SYNC_PID, &m));
+  pid_t pid = (pid_t)m.value;
+  int master = -1;
+  urun_error *e;
+  /* The pty (if any), then either an error or EOF on the exec pipe. */
+  for (;;) {
+    e = sync_recv(sock, &m);
+    if (e) { /* EOF: the child exec'd (the socket closed on exec) */
+      urun_error_free(e);
+      e = NULL;
+      break;
+    }
+    if (m.type == SYNC_ERROR) {
+      e = urun_error_code(m.code, "%s", m.text);
+      break;
+    }
+    if (m.type == SYNC_CONSOLE && m.fd >= 0) {
+      if (o->console_socket) {
+        e = terminal_send_to_console_socket(o->console_socket, m.fd);
+        close(m.fd);
+        if (e) break;
+      } else {
+        master = m.fd;
+      }
+    }
+  }
+  if (e) {
+    waitpid(pid, NULL, 0);
+    if (master >= 0) close(master);
+    return e;
+  }
+  if (o->pid_file) {
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "%d", pid);
+    e = write_file_at(AT_FDCWD, o->pid_file, buf, (size_t)n, 0644);
+    if (e) return urun_error_wrap(e, "--pid-file");
+  }
+  if (o->detach) return NULL;
+  e = signals_wait_forwarding(pid, master, ret_exit);
+  if (master >= 0) close(master);
+  return e;
+}

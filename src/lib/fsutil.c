@@ -1,0 +1,194 @@
+/* fsutil.c: file helpers and in-root path resolution. */
+#define _GNU_SOURCE
+#include "fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+urun_error *read_file_at(int dirfd, const char *path, char **ret, size_t *ret_len) {
+  _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return urun_error_errno("open %s", path);
+  size_t cap = 4096, len = 0;
+  _cleanup_free_ char *buf = malloc(cap + 1);
+  if (!buf) return urun_error_code(ENOMEM, "read %s", path);
+  for (;;) {
+    if (len == cap) {
+      cap *= 2;
+      char *n = realloc(buf, cap + 1);
+      if (!n) return urun_error_code(ENOMEM, "read %s", path);
+      buf = n;
+    }
+    ssize_t r = read(fd, buf + len, cap - len);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return urun_error_errno("read %s", path);
+    }
+    if (r == 0) break;
+    len += (size_t)r;
+  }
+  buf[len] = '\0';
+  if (ret_len) *ret_len = len;
+  *ret = steal_ptr(buf);
+  return NULL;
+}
+
+static urun_error *write_all(int fd, const char *data, size_t len, const char *what) {
+  while (len > 0) {
+    ssize_t w = write(fd, data, len);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return urun_error_errno("write %s", what);
+    }
+    data += w;
+    len -= (size_t)w;
+  }
+  return NULL;
+}
+
+urun_error *write_file_at(int dirfd, const char *path, const char *data, size_t len, mode_t mode) {
+  _cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return urun_error_errno("open %s", path);
+  TRY(write_all(fd, data, len, path));
+  if (close(steal_fd(&fd)) < 0) return urun_error_errno("close %s", path);
+  return NULL;
+}
+
+urun_error *write_file_atomic_at(int dirfd, const char *name, const char *data, size_t len,
+                                 mode_t mode) {
+  _cleanup_free_ char *tmp = NULL;
+  if (asprintf(&tmp, ".%s.tmp", name) < 0) return urun_error_code(ENOMEM, "write %s", name);
+  urun_error *e = write_file_at(dirfd, tmp, data, len, mode);
+  if (!e && renameat(dirfd, tmp, dirfd, name) < 0) e = urun_error_errno("rename %s", name);
+  if (e) unlinkat(dirfd, tmp, 0);
+  return e;
+}
+
+urun_error *remove_tree_at(int dirfd, const char *name) {
+  if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT) return NULL;
+  if (errno != EISDIR && errno != EPERM) return urun_error_errno("remove %s", name);
+  int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? NULL : urun_error_errno("open %s", name);
+  _cleanup_closedir_ DIR *d = fdopendir(fd);
+  if (!d) {
+    close(fd);
+    return urun_error_errno("open %s", name);
+  }
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+    TRY(remove_tree_at(fd, de->d_name));
+  }
+  if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+    return urun_error_errno("remove %s", name);
+  return NULL;
+}
+
+int open_in_root(int rootfd, const char *path, int flags, mode_t mode) {
+  struct open_how how = {
+      .flags = (uint64_t)flags | O_CLOEXEC,
+      .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+      .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+  };
+  const char *rel = path;
+  while (*rel == '/') rel++;
+  if (!*rel) rel = ".";
+  int fd;
+  do fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+  while (fd < 0 && errno == EAGAIN);
+  return fd;
+}
+
+/* Walk `path` component by component inside rootfd, creating what is missing;
+ * a created component is opened again through the in-root resolver, so a
+ * symlink raced in place of it still cannot lead outside. */
+static urun_error *walk_create(int rootfd, const char *path, mode_t mode, bool last_is_file,
+                               mode_t file_mode, int *ret_fd) {
+  _cleanup_free_ char *copy = strdup(path);
+  if (!copy) return urun_error_code(ENOMEM, "create %s", path);
+  _cleanup_close_ int cur = open_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0);
+  if (cur < 0) return urun_error_errno("open root for %s", path);
+  char *save = NULL;
+  char *part = strtok_r(copy, "/", &save);
+  while (part) {
+    char *next = strtok_r(NULL, "/", &save);
+    bool last = next == NULL;
+    int fd;
+    if (last && last_is_file) {
+      fd = openat(cur, part, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      if (fd >= 0) {
+        /* An existing symlink as the last component: resolve inside root. */
+        struct stat st;
+        if (fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)) {
+          close(fd);
+          fd = open_in_root(rootfd, path, O_PATH, 0);
+        }
+      } else if (errno == ENOENT) {
+        int c = openat(cur, part, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, file_mode);
+        if (c < 0 && errno != EEXIST) return urun_error_errno("create %s", path);
+        if (c >= 0) close(c);
+        fd = open_in_root(rootfd, path, O_PATH, 0);
+      }
+    } else {
+      /* Resolve the prefix so far inside root (follows in-root symlinks). */
+      fd = openat(cur, part, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0 && (errno == ENOTDIR || errno == ELOOP)) {
+        /* A symlink (or a file): resolve the whole prefix inside root. */
+        size_t n = (size_t)(part - copy) + strlen(part);
+        _cleanup_free_ char *prefix = strndup(path, n);
+        if (!prefix) return urun_error_code(ENOMEM, "create %s", path);
+        fd = open_in_root(rootfd, prefix, O_PATH | O_DIRECTORY, 0);
+        if (fd < 0 && errno == ENOENT) {
+          /* A dangling in-root symlink: refuse rather than guess. */
+          return urun_error_errno("create %s: dangling symlink at %s", path, prefix);
+        }
+      } else if (fd < 0 && errno == ENOENT) {
+        if (mkdirat(cur, part, mode) < 0 && errno != EEXIST)
+          return urun_error_errno("create directory %s", path);
+        fd = openat(cur, part, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      }
+    }
+    if (fd < 0) return urun_error_errno("open %s", path);
+    close(cur);
+    cur = fd;
+    part = next;
+  }
+  *ret_fd = steal_fd(&cur);
+  return NULL;
+}
+
+urun_error *mkdir_in_root(int rootfd, const char *path, mode_t mode, int *ret_fd) {
+  return walk_create(rootfd, path, mode, false, 0, ret_fd);
+}
+
+urun_error *mkfile_in_root(int rootfd, const char *path, mode_t mode, int *ret_fd) {
+  return walk_create(rootfd, path, 0755, true, mode, ret_fd);
+}
+
+const char *fd_path(int fd, char buf[static 32]) {
+  snprintf(buf, 32, "/proc/self/fd/%d", fd);
+  return buf;
+}
+
+char *path_join(const char *a, const char *b) {
+  char *s = NULL;
+  size_t la = strlen(a);
+  while (la > 1 && a[la - 1] == '/') la--;
+  while (*b == '/') b++;
+  if (asprintf(&s, "%.*s/%s", (int)la, a, b) < 0) return NULL;
+  return s;
+}
+
+bool str_has_prefix(const char *s, const char *prefix) {
+  return strncmp(s, prefix, strlen(prefix)) == 0;
+}

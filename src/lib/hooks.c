@@ -1,0 +1,69 @@
+/* hooks.c: run OCI hooks; see hooks.h. */
+#define _GNU_SOURCE
+#include "hooks.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+static urun_error *run_one(const struct spec_hook *h, const char *kind, size_t i, const char *state) {
+  int in[2];
+  if (pipe2(in, O_CLOEXEC) < 0) return urun_error_errno(".hooks.%s[%zu]", kind, i);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
+  char *const empty[] = {NULL};
+  char *const argv0[] = {h->path, NULL};
+  char *const *argv = h->args.len ? h->args.items : argv0;
+  char *const *envp = h->env.len ? h->env.items : empty;
+  pid_t pid;
+  int r = posix_spawn(&pid, h->path, &fa, NULL, argv, envp);
+  posix_spawn_file_actions_destroy(&fa);
+  close(in[0]);
+  if (r != 0) {
+    close(in[1]);
+    return urun_error_code(r, ".hooks.%s[%zu]: run %s", kind, i, h->path);
+  }
+  /* The hook may not read its stdin; a full pipe must not block us. */
+  signal(SIGPIPE, SIG_IGN);
+  fcntl(in[1], F_SETFL, O_NONBLOCK);
+  if (write(in[1], state, strlen(state)) < 0) { /* the hook chose not to read */ }
+  close(in[1]);
+  _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  int timeout_ms = h->has_timeout ? h->timeout * 1000 : -1;
+  if (pidfd >= 0) {
+    struct pollfd p = {.fd = pidfd, .events = POLLIN};
+    int n;
+    do n = poll(&p, 1, timeout_ms);
+    while (n < 0 && errno == EINTR);
+    if (n == 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, NULL, 0);
+      return urun_error_new(".hooks.%s[%zu]: %s timed out after %d s and was killed", kind, i, h->path,
+                            h->timeout);
+    }
+  }
+  int status;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return urun_error_errno(".hooks.%s[%zu]: wait", kind, i);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return NULL;
+  if (WIFEXITED(status))
+    return urun_error_new(".hooks.%s[%zu]: %s failed with exit status %d", kind, i, h->path, WEXITSTATUS(status));
+  return urun_error_new(".hooks.%s[%zu]: %s killed by signal %d", kind, i, h->path, WTERMSIG(status));
+}
+
+urun_error *hooks_run(const struct spec_hook_list *list, const char *kind, const char *state_json) {
+  for (size_t i = 0; i < list->len; i++) TRY(run_one(&list->items[i], kind, i, state_json));
+  return NULL;
+}

@@ -1,0 +1,12 @@
+/* hooks.h: running OCI hooks with the state on stdin, env, args, timeout. */
+#ifndef URUN_HOOKS_H
+#define URUN_HOOKS_H
+
+#include "error.h"
+#include "spec.h"
+
+/* Run each hook of `list` in order; the first failure (non-zero exit,
+ * signal, timeout) is the error, naming the hook as `.hooks.<kind>[i]`. */
+urun_error *hooks_run(const struct spec_hook_list *list, const char *kind, const char *state_json);
+
+#endif

@@ -1,0 +1,229 @@
+/* init.c: the child side of create, in the container's namespaces.
+ *
+ * Order follows runc's: namespaces, mounts and pivot_root, sysctl, rlimits,
+ * bounding set, user and groups, capabilities, cwd, the executable lookup,
+ * no_new_privs; then "ready" to the parent, then the wait on exec.fifo, and
+ * execve.  (Seccomp comes right before execve when it lands.) */
+#define _GNU_SOURCE
+#include "init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <linux/keyctl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "cleanup.h"
+#include "fsutil.h"
+#include "hooks.h"
+#include "mount.h"
+#include "process.h"
+#include "seccomp_filter.h"
+#include "sync.h"
+#include "terminal.h"
+
+static urun_error *set_names(const struct init_config *cfg) {
+  const struct spec *s = cfg->spec;
+  if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+    return urun_error_errno("config.json: .hostname: sethostname");
+  if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
+    return urun_error_errno("config.json: .domainname: setdomainname");
+  return NULL;
+}
+
+static urun_error *set_sysctls(const struct spec *s) {
+  for (size_t i = 0; i < s->linux_.sysctl.len; i++) {
+    _cleanup_free_ char *key = strdup(s->linux_.sysctl.keys[i]);
+    if (!key) return urun_error_code(ENOMEM, "sysctl");
+    for (char *p = key; *p; p++)
+      if (*p == '.') *p = '/';
+    _cleanup_free_ char *path = path_join("/proc/sys", key);
+    const char *v = s->linux_.sysctl.values[i];
+    urun_error *e = path ? write_file_at(AT_FDCWD, path, v, strlen(v), 0) : urun_error_code(ENOMEM, "sysctl");
+    if (e) return urun_error_wrap(e, "config.json: .linux.sysctl[\"%s\"]", s->linux_.sysctl.keys[i]);
+  }
+  return NULL;
+}
+
+static urun_error *join_namespaces(const struct init_config *cfg) {
+  for (int i = 0; i < INIT_MAX_JOIN && cfg->join_fds[i] >= 0; i++)
+    if (setns(cfg->join_fds[i], cfg->join_types[i]) < 0) return urun_error_errno("join namespace");
+  return NULL;
+}
+
+static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **ret_exe,
+                         struct seccomp_program *filter) {
+  const struct spec *s = cfg->spec;
+  struct sync_msg m;
+  TRY(sync_expect(cfg->sync_fd, SYNC_MAPS_DONE, &m));
+  if (cfg->userns_created) {
+    /* Become root of the new namespace where 0 is mapped (files we create
+     * are then owned by it); harmless where it is not. */
+    if (setresgid(0, 0, 0) < 0 && errno != EINVAL) return urun_error_errno("setgid 0");
+    if (setresuid(0, 0, 0) < 0 && errno != EINVAL) return urun_error_errno("setuid 0");
+  }
+  TRY(join_namespaces(cfg));
+  /* Now that the parent put us in our cgroup, a cgroup namespace rooted there. */
+  if (cfg->new_cgroupns && unshare(CLONE_NEWCGROUP) < 0) return urun_error_errno("new cgroup namespace");
+  TRY(set_names(cfg));
+  struct mount_context mctx = {
+      .spec = s, .rootfs = cfg->rootfs, .bundle = cfg->bundle,
+      .in_userns = cfg->userns_created || geteuid() != 0, .own_netns = cfg->own_netns,
+      .no_pivot = cfg->no_pivot,
+  };
+  TRY(mount_setup_rootfs(&mctx));
+  const struct spec_hooks *h = &s->hooks;
+  if (h->prestart.len || h->create_runtime.len || h->create_container.len) {
+    /* prestart/createRuntime run in the runtime's namespaces (the parent);
+     * createContainer here, in the container's, before pivot_root. */
+    struct sync_msg m;
+    TRY(sync_send(cfg->sync_fd, SYNC_HOOKS, 0, 0, NULL));
+    TRY(sync_expect(cfg->sync_fd, SYNC_HOOKS_DONE, &m));
+    TRY(hooks_run(&h->create_container, "createContainer", m.text));
+  }
+  /* Kept for reopening exec.fifo after the switch; closed before execve. */
+  int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (procfd < 0) return urun_error_errno("open /proc");
+  *ret_procfd = procfd;
+  TRY(mount_pivot_root(&mctx));
+  TRY(mount_finish(&mctx));
+  if (s->process.terminal) {
+    /* The pty comes from the container's own devpts; the master goes to
+     * the parent (for --console-socket or run's proxy). */
+    int master;
+    TRY(terminal_open_in_container(&s->process, &master));
+    urun_error *e = sync_send_fd(cfg->sync_fd, SYNC_CONSOLE, master);
+    close(master);
+    TRY(e);
+  }
+  TRY(set_sysctls(s));
+  if (!cfg->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
+      errno != ENOSYS && errno != EPERM && errno != EACCES)
+    return urun_error_errno("new session keyring");
+  const struct spec_process *p = &s->process;
+  TRY(process_set_rlimits(p));
+  TRY(process_set_oom_score_adj(p));
+  /* Compiled now so a bad filter fails create; loaded as late as the kernel
+   * lets us: without no_new_privs it needs CAP_SYS_ADMIN, which the user
+   * change below may drop, so it goes in first (runc's order). */
+  TRY(seccomp_compile(&s->linux_.seccomp, filter));
+  if (!p->no_new_privileges) {
+    int listener;
+    TRY(seccomp_install(filter, &listener));
+    seccomp_program_free(filter);
+  }
+  TRY(caps_drop_bounding(&p->capabilities));
+  if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return urun_error_errno("keep capabilities");
+  TRY(process_set_user(p, cfg->setgroups_allowed, cfg->keep_groups));
+  if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) return urun_error_errno("keep capabilities");
+  TRY(caps_apply(&p->capabilities));
+  if (chdir(p->cwd) < 0) return urun_error_errno("config.json: .process.cwd: chdir %s", p->cwd);
+  umask(p->user.has_umask ? p->user.umask : 0022);
+  TRY(process_find_executable(p, ret_exe));
+  if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    return urun_error_errno("no_new_privs");
+  return NULL;
+}
+
+/* Hand over to the parent: it records the state, then we stop dying with it. */
+static urun_error *detach_from_parent(int sync_fd, char **ret_state) {
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) return urun_error_errno("pdeathsig");
+  TRY(sync_send(sync_fd, SYNC_READY, 0, 0, NULL));
+  struct sync_msg m;
+  TRY(sync_expect(sync_fd, SYNC_ACK, &m));
+  if (m.text[0] && !(*ret_state = strdup(m.text))) return urun_error_code(ENOMEM, "state");
+  if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) return urun_error_errno("pdeathsig");
+  return sync_send(sync_fd, SYNC_DETACHED, 0, 0, NULL);
+}
+
+static urun_error *wait_for_start(int procfd, int fifo_fd) {
+  char rel[32];
+  snprintf(rel, sizeof(rel), "self/fd/%d", fifo_fd);
+  /* Blocks until `start` opens the fifo for reading. */
+  int fd = openat(procfd, rel, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return urun_error_errno("open exec fifo");
+  ssize_t w = write(fd, "0", 1);
+  close(fd);
+  if (w != 1) return urun_error_errno("write exec fifo");
+  return NULL;
+}
+
+static void keep_only_preserved_fds(int preserve) {
+  for (int fd = 3; fd < 3 + preserve; fd++) {
+    int fl = fcntl(fd, F_GETFD);
+    if (fl >= 0) fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+  }
+  /* Everything else closes on exec, whatever the caller left open. */
+  syscall(SYS_close_range, 3 + preserve, ~0U, CLOSE_RANGE_CLOEXEC);
+}
+
+static void die(urun_error *e) {
+  /* The parent is gone: stderr is all we have. */
+  char *t = urun_error_text(e);
+  fprintf(stderr, "urun: %s\n", t ? t : e->message);
+  _exit(1);
+}
+
+static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
+
+/* Keep stdio, the caller's preserved fds and our own; close what else the
+ * parent had open (its locked state directory above all). */
+static void close_inherited_fds(const struct init_config *cfg) {
+  int keep[INIT_MAX_JOIN + 3];
+  size_t n = 0;
+  keep[n++] = cfg->sync_fd;
+  keep[n++] = cfg->fifo_fd;
+  for (int i = 0; i < INIT_MAX_JOIN && cfg->join_fds[i] >= 0; i++) keep[n++] = cfg->join_fds[i];
+  qsort(keep, n, sizeof(int), cmp_int);
+  unsigned int from = 3 + (unsigned)cfg->preserve_fds;
+  for (size_t i = 0; i < n; i++) {
+    if (keep[i] < (int)from) continue;
+    if ((unsigned)keep[i] > from) syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0);
+    from = (unsigned)keep[i] + 1;
+  }
+  syscall(SYS_close_range, from, ~0U, 0);
+}
+
+_Noreturn void init_main(struct init_config *cfg) {
+  close_inherited_fds(cfg);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) _exit(1);
+  int procfd = -1;
+  char *exe = NULL;
+  struct seccomp_program filter = {0};
+  urun_error *e = setup(cfg, &procfd, &exe, &filter);
+  if (!e) e = detach_from_parent(cfg->sync_fd, &cfg->start_state);
+  if (e) {
+    sync_send_error(cfg->sync_fd, e);
+    _exit(1);
+  }
+  close(cfg->sync_fd);
+  e = wait_for_start(procfd, cfg->fifo_fd);
+  if (e) die(e);
+  /* startContainer: in the container, after start, before the process. */
+  if (cfg->spec->hooks.start_container.len &&
+      (e = hooks_run(&cfg->spec->hooks.start_container, "startContainer", cfg->start_state)))
+    die(e);
+  close(procfd);
+  close(cfg->fifo_fd);
+  keep_only_preserved_fds(cfg->preserve_fds);
+  const struct spec_process *p = &cfg->spec->process;
+  if (filter.filter) {
+    /* The last step before execve: everything above ran unfiltered. */
+    int listener;
+    e = seccomp_install(&filter, &listener);
+    if (e) die(e);
+  }
+  execve(exe, p->args.items, p->env.len ? p->env.items : (char *[]){NULL});
+  int err = errno;
+  fprintf(stderr, "urun: exec: \"%s\": %s\n", p->args.items[0], strerror(err));
+  _exit(err == ENOENT ? 127 : 126);
+}

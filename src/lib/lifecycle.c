@@ -1,0 +1,188 @@
+/* lifecycle.c: start, kill and delete of an existing container. */
+#define _GNU_SOURCE
+#include "lifecycle.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "container.h"
+#include "cgroup.h"
+#include "fsutil.h"
+#include "hooks.h"
+#include "log.h"
+
+/* A pidfd for init that is sure to be init (its start time still matches). */
+static int open_init_pidfd(const struct state *st) {
+  int fd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+  if (fd < 0) return -1;
+  if (process_start_time(st->pid) != st->start_time) {
+    close(fd);
+    errno = ESRCH;
+    return -1;
+  }
+  return fd;
+}
+
+static urun_error *signal_init(const struct state *st, int sig) {
+  _cleanup_close_ int pidfd = open_init_pidfd(st);
+  if (pidfd < 0) return urun_error_errno("signal container init");
+  if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+    return urun_error_errno("signal container init");
+  return NULL;
+}
+
+/* Every process whose mount namespace is the container's. */
+static urun_error *signal_all(const struct state *st, int sig) {
+  _cleanup_closedir_ DIR *d = opendir("/proc");
+  if (!d) return urun_error_errno("open /proc");
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    char *end;
+    long pid = strtol(de->d_name, &end, 10);
+    if (*end || pid <= 0) continue;
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", pid);
+    struct stat sb;
+    if (stat(path, &sb) < 0 || sb.st_ino != st->mnt_ns) continue;
+    kill((pid_t)pid, sig);
+  }
+  return NULL;
+}
+
+urun_error *lifecycle_signal(const struct state *st, int sig, bool all) {
+  if (all && st->cgroup_path) return cgroup_kill_all(st->cgroup_path, sig);
+  if (all && st->mnt_ns) {
+    if (st->own_pid_ns && sig == SIGKILL) return signal_init(st, sig);
+    TRY(signal_all(st, sig));
+    return NULL;
+  }
+  return signal_init(st, sig);
+}
+
+urun_error *lifecycle_kill_and_wait(const struct state *st) {
+  _cleanup_close_ int pidfd = open_init_pidfd(st);
+  if (pidfd < 0) return NULL; /* already gone */
+  if (st->cgroup_path) urun_error_free(cgroup_kill_all(st->cgroup_path, SIGKILL));
+  else if (st->mnt_ns && !st->own_pid_ns) urun_error_free(signal_all(st, SIGKILL));
+  if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+    return urun_error_errno("kill container init");
+  /* The pidfd turns readable when init exits (its reaper may be anyone). */
+  struct pollfd p = {.fd = pidfd, .events = POLLIN};
+  for (int i = 0; i < 100; i++) {
+    int r = poll(&p, 1, 100);
+    if (r > 0) return NULL;
+    if (r < 0 && errno != EINTR) return urun_error_errno("wait for container init");
+  }
+  return urun_error_new("container init %d did not exit after SIGKILL", st->pid);
+}
+
+/* Run the poststart or poststop hooks of the config copied at create. */
+static urun_error *run_saved_hooks(int dirfd, const struct state *st, enum container_status status,
+                                   bool poststart) {
+  _cleanup_free_ char *data = NULL;
+  size_t len;
+  TRY(read_file_at(dirfd, CONFIG_COPY_NAME, &data, &len));
+  _cleanup_spec_ struct spec *s = NULL;
+  TRY(spec_parse(CONFIG_COPY_NAME, data, len, &s));
+  _cleanup_free_ char *json = NULL;
+  TRY(state_to_json(st, status, false, &json));
+  return poststart ? hooks_run(&s->hooks.poststart, "poststart", json)
+                   : hooks_run(&s->hooks.poststop, "poststop", json);
+}
+
+urun_error *container_start(struct state_root *root, const char *id) {
+  _cleanup_close_ int dirfd = -1;
+  TRY(state_open(root, id, LOCK_EX, &dirfd));
+  _cleanup_state_ struct state *st = NULL;
+  TRY(state_read(dirfd, id, &st));
+  enum container_status s = state_status(dirfd, st);
+  if (s != STATUS_CREATED)
+    return urun_error_new("cannot start container \"%s\": it is %s, not created", id, state_status_name(s));
+  _cleanup_close_ int fifo = openat(dirfd, EXEC_FIFO_NAME, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fifo < 0) return urun_error_errno("start \"%s\": open exec fifo", id);
+  _cleanup_close_ int pidfd = open_init_pidfd(st);
+  if (pidfd < 0) return urun_error_new("start \"%s\": container init has exited", id);
+  struct pollfd p[2] = {{.fd = fifo, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+  for (;;) {
+    int r = poll(p, 2, -1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return urun_error_errno("start \"%s\"", id);
+    if (p[0].revents & (POLLIN | POLLHUP)) {
+      char c;
+      ssize_t n = read(fifo, &c, 1);
+      if (n == 1) break;
+      if (n < 0 && errno == EAGAIN) continue;
+      return urun_error_new("start \"%s\": container init exited before it could start", id);
+    }
+    if (p[1].revents) return urun_error_new("start \"%s\": container init has exited", id);
+  }
+  if (unlinkat(dirfd, EXEC_FIFO_NAME, 0) < 0) return urun_error_errno("start \"%s\": remove exec fifo", id);
+  /* A failing poststart hook is an error (runtime-spec 1.3). */
+  if (st->has_poststart)
+    TRY(urun_error_wrap(run_saved_hooks(dirfd, st, STATUS_RUNNING, true), "start \"%s\"", id));
+  return NULL;
+}
+
+urun_error *container_kill(struct state_root *root, const char *id, int sig, bool all) {
+  _cleanup_close_ int dirfd = -1;
+  TRY(state_open(root, id, LOCK_SH, &dirfd));
+  _cleanup_state_ struct state *st = NULL;
+  TRY(state_read(dirfd, id, &st));
+  if (state_status(dirfd, st) == STATUS_STOPPED)
+    return urun_error_new("container \"%s\" is not running", id);
+  return urun_error_wrap(lifecycle_signal(st, sig, all), "kill \"%s\"", id);
+}
+
+urun_error *container_delete(struct state_root *root, const char *id, bool force) {
+  _cleanup_close_ int dirfd = -1;
+  urun_error *e = state_open(root, id, LOCK_EX, &dirfd);
+  if (e && force) {
+    /* --force also clears a directory left by a create that died. */
+    urun_error_free(e);
+    _cleanup_close_ int d = -1;
+    TRY(state_validate_id(id));
+    d = openat(root->fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (d < 0) return urun_error_new("container \"%s\" does not exist", id);
+    if (flock(d, LOCK_EX | LOCK_NB) < 0) return urun_error_new("container \"%s\" is being created", id);
+    return state_remove(root, id);
+  }
+  if (e) return e;
+  _cleanup_state_ struct state *st = NULL;
+  TRY(state_read(dirfd, id, &st));
+  enum container_status s = state_status(dirfd, st);
+  if ((s == STATUS_RUNNING || s == STATUS_PAUSED) && !force)
+    return urun_error_new("cannot delete container \"%s\" that is not stopped: %s (use --force)", id,
+                          state_status_name(s));
+  /* A stopped container's namespace inode may belong to a new namespace
+   * by now: only a live init makes the namespace identity trustworthy. */
+  if (s != STATUS_STOPPED) TRY(urun_error_wrap(lifecycle_kill_and_wait(st), "delete \"%s\"", id));
+  if (st->cgroup_path || st->cgroup_unit)
+    TRY(urun_error_wrap(cgroup_destroy(st->cgroup_path, st->cgroup_unit, st->cgroup_user_bus),
+                        "delete \"%s\"", id));
+  if (!st->has_poststop) return state_remove(root, id);
+  /* poststop runs after the container is gone; its failure is a warning. */
+  urun_error *hook_err = run_saved_hooks(dirfd, st, STATUS_STOPPED, false);
+  urun_error *rm_err = state_remove(root, id);
+  if (rm_err) {
+    urun_error_free(hook_err);
+    return rm_err;
+  }
+  if (hook_err) {
+    _cleanup_free_ char *t = urun_error_text(hook_err);
+    log_warning("delete \"%s\": %s", id, t ? t : hook_err->message);
+    urun_error_free(hook_err);
+  }
+  return NULL;
+}

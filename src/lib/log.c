@@ -1,0 +1,95 @@
+/* log.c: message output; see log.h. */
+#define _GNU_SOURCE
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "json.h"
+
+static int log_file = -1;
+static enum log_format log_fmt = LOG_FORMAT_TEXT;
+static bool log_dbg = false;
+
+urun_error *log_setup(const char *path, enum log_format format, bool debug) {
+  log_fmt = format;
+  log_dbg = debug;
+  if (path && *path) {
+    log_file = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (log_file < 0) return urun_error_errno("open log file %s", path);
+  }
+  return NULL;
+}
+
+bool log_debug_enabled(void) { return log_dbg; }
+int log_fd(void) { return log_file; }
+
+static void format_time(char *buf, size_t len) {
+  struct timespec ts;
+  struct tm tm;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  gmtime_r(&ts.tv_sec, &tm);
+  size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
+}
+
+static void emit(const char *level, const char *msg) {
+  char when[64];
+  format_time(when, sizeof(when));
+  if (log_file >= 0) {
+    _cleanup_free_ char *line = NULL;
+    if (log_fmt == LOG_FORMAT_JSON) {
+      _cleanup_json_writer_ json_writer *w = json_writer_new(false);
+      if (w) {
+        json_begin_object(w);
+        json_kv_string(w, "level", level);
+        json_kv_string(w, "time", when);
+        json_kv_string(w, "msg", msg);
+        json_end_object(w);
+        size_t len;
+        const char *buf = json_writer_buffer(w, &len);
+        if (buf && asprintf(&line, "%.*s\n", (int)len, buf) < 0) line = NULL;
+      }
+    } else if (asprintf(&line, "time=\"%s\" level=%s msg=\"%s\"\n", when, level, msg) < 0) {
+      line = NULL;
+    }
+    if (line && write(log_file, line, strlen(line)) < 0) { /* nowhere else to report */ }
+  }
+}
+
+static void vlog(const char *level, bool to_stderr, const char *fmt, va_list ap) {
+  _cleanup_free_ char *msg = NULL;
+  if (vasprintf(&msg, fmt, ap) < 0) return;
+  emit(level, msg);
+  if (to_stderr && log_file < 0) fprintf(stderr, "urun: %s: %s\n", level, msg);
+}
+
+void log_debug(const char *fmt, ...) {
+  if (!log_dbg) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vlog("debug", true, fmt, ap);
+  va_end(ap);
+}
+
+void log_warning(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vlog("warning", true, fmt, ap);
+  va_end(ap);
+}
+
+void log_final_error(const urun_error *e) {
+  _cleanup_free_ char *text = urun_error_text(e);
+  const char *msg = text ? text : e->message;
+  emit("error", msg);
+  fprintf(stderr, "urun: %s\n", msg);
+}

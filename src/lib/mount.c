@@ -1,0 +1,443 @@
+/* mount.c: rootfs and config mounts; see mount.h.
+ *
+ * Every destination is resolved inside the rootfs (fsutil's open_in_root),
+ * and the mount is made on /proc/self/fd/N of that resolved fd, so a symlink
+ * in the rootfs can never redirect a mount onto the host. */
+#define _GNU_SOURCE
+#include "mount.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "devices.h"
+#include "fsutil.h"
+#include "log.h"
+
+enum opt_kind { OPT_FLAG, OPT_CLEAR, OPT_PROPAGATION, OPT_BIND, OPT_RBIND, OPT_ATTR, OPT_ATTR_CLR,
+                OPT_UNSUPPORTED };
+
+struct mount_option {
+  const char *name;
+  enum opt_kind kind;
+  unsigned long flag;
+  unsigned long long attr;
+};
+
+static const struct mount_option options[] = {
+    {"defaults", OPT_FLAG, 0, 0},
+    {"ro", OPT_FLAG, MS_RDONLY, 0},
+    {"rw", OPT_CLEAR, MS_RDONLY, 0},
+    {"nosuid", OPT_FLAG, MS_NOSUID, 0},
+    {"suid", OPT_CLEAR, MS_NOSUID, 0},
+    {"nodev", OPT_FLAG, MS_NODEV, 0},
+    {"dev", OPT_CLEAR, MS_NODEV, 0},
+    {"noexec", OPT_FLAG, MS_NOEXEC, 0},
+    {"exec", OPT_CLEAR, MS_NOEXEC, 0},
+    {"sync", OPT_FLAG, MS_SYNCHRONOUS, 0},
+    {"async", OPT_CLEAR, MS_SYNCHRONOUS, 0},
+    {"dirsync", OPT_FLAG, MS_DIRSYNC, 0},
+    {"remount", OPT_FLAG, MS_REMOUNT, 0},
+    {"mand", OPT_FLAG, MS_MANDLOCK, 0},
+    {"nomand", OPT_CLEAR, MS_MANDLOCK, 0},
+    {"atime", OPT_CLEAR, MS_NOATIME, 0},
+    {"noatime", OPT_FLAG, MS_NOATIME, 0},
+    {"diratime", OPT_CLEAR, MS_NODIRATIME, 0},
+    {"nodiratime", OPT_FLAG, MS_NODIRATIME, 0},
+    {"relatime", OPT_FLAG, MS_RELATIME, 0},
+    {"norelatime", OPT_CLEAR, MS_RELATIME, 0},
+    {"strictatime", OPT_FLAG, MS_STRICTATIME, 0},
+    {"nostrictatime", OPT_CLEAR, MS_STRICTATIME, 0},
+    {"lazytime", OPT_FLAG, MS_LAZYTIME, 0},
+    {"nolazytime", OPT_CLEAR, MS_LAZYTIME, 0},
+    {"silent", OPT_FLAG, MS_SILENT, 0},
+    {"loud", OPT_CLEAR, MS_SILENT, 0},
+    {"bind", OPT_BIND, MS_BIND, 0},
+    {"rbind", OPT_RBIND, MS_BIND | MS_REC, 0},
+    {"private", OPT_PROPAGATION, MS_PRIVATE, 0},
+    {"rprivate", OPT_PROPAGATION, MS_PRIVATE | MS_REC, 0},
+    {"shared", OPT_PROPAGATION, MS_SHARED, 0},
+    {"rshared", OPT_PROPAGATION, MS_SHARED | MS_REC, 0},
+    {"slave", OPT_PROPAGATION, MS_SLAVE, 0},
+    {"rslave", OPT_PROPAGATION, MS_SLAVE | MS_REC, 0},
+    {"unbindable", OPT_PROPAGATION, MS_UNBINDABLE, 0},
+    {"runbindable", OPT_PROPAGATION, MS_UNBINDABLE | MS_REC, 0},
+    {"rro", OPT_ATTR, 0, MOUNT_ATTR_RDONLY},
+    {"rrw", OPT_ATTR_CLR, 0, MOUNT_ATTR_RDONLY},
+    {"rnosuid", OPT_ATTR, 0, MOUNT_ATTR_NOSUID},
+    {"rsuid", OPT_ATTR_CLR, 0, MOUNT_ATTR_NOSUID},
+    {"rnodev", OPT_ATTR, 0, MOUNT_ATTR_NODEV},
+    {"rdev", OPT_ATTR_CLR, 0, MOUNT_ATTR_NODEV},
+    {"rnoexec", OPT_ATTR, 0, MOUNT_ATTR_NOEXEC},
+    {"rexec", OPT_ATTR_CLR, 0, MOUNT_ATTR_NOEXEC},
+    {"rnodiratime", OPT_ATTR, 0, MOUNT_ATTR_NODIRATIME},
+    {"rdiratime", OPT_ATTR_CLR, 0, MOUNT_ATTR_NODIRATIME},
+    {"rnoatime", OPT_ATTR, 0, MOUNT_ATTR_NOATIME},
+    {"rrelatime", OPT_ATTR, 0, MOUNT_ATTR_RELATIME},
+    {"rstrictatime", OPT_ATTR, 0, MOUNT_ATTR_STRICTATIME},
+    {"idmap", OPT_UNSUPPORTED, 0, 0},
+    {"ridmap", OPT_UNSUPPORTED, 0, 0},
+    {"tmpcopyup", OPT_UNSUPPORTED, 0, 0},
+};
+
+static const struct mount_option *find_option(const char *name) {
+  for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+    if (!strcmp(options[i].name, name)) return &options[i];
+  return NULL;
+}
+
+const char *mount_option_name(size_t i) {
+  /* idmap, ridmap and tmpcopyup are known but refused: not listed */
+  for (size_t j = 0, k = 0; j < sizeof(options) / sizeof(options[0]); j++) {
+    if (options[j].kind == OPT_UNSUPPORTED) continue;
+    if (k++ == i) return options[j].name;
+  }
+  return NULL;
+}
+
+unsigned long mount_propagation_flags(const char *name) {
+  const struct mount_option *o = find_option(name);
+  return o && o->kind == OPT_PROPAGATION ? o->flag : 0;
+}
+
+static urun_error *append_data(char **data, const char *opt) {
+  char *n = NULL;
+  if (asprintf(&n, "%s%s%s", *data ? *data : "", *data ? "," : "", opt) < 0)
+    return urun_error_code(ENOMEM, "mount options");
+  free(*data);
+  *data = n;
+  return NULL;
+}
+
+urun_error *mount_parse_options(const struct spec_mount *m, size_t index, struct mount_flags *ret) {
+  memset(ret, 0, sizeof(*ret));
+  for (size_t j = 0; j < m->options.len; j++) {
+    const char *name = m->options.items[j];
+    const struct mount_option *o = find_option(name);
+    if (!o) {
+      urun_error *e = append_data(&ret->data, name);
+      if (e) {
+        free(ret->data);
+        return e;
+      }
+      continue;
+    }
+    switch (o->kind) {
+    case OPT_FLAG: ret->flags |= o->flag; ret->clear &= ~o->flag; break;
+    case OPT_CLEAR: ret->flags &= ~o->flag; ret->clear |= o->flag; break;
+    case OPT_PROPAGATION: ret->propagation = o->flag; break;
+    case OPT_BIND: ret->bind = true; break;
+    case OPT_RBIND: ret->bind = ret->rbind = true; break;
+    case OPT_ATTR: ret->attr_set |= o->attr; break;
+    case OPT_ATTR_CLR: ret->attr_clr |= o->attr; break;
+    case OPT_UNSUPPORTED:
+      free(ret->data);
+      return urun_error_new("config.json: .mounts[%zu].options[%zu]: option \"%s\" is not "
+                            "supported by this build",
+                            index, j, name);
+    }
+  }
+  /* The atime options are one setting: the last one wins. */
+  if (m->type && (!strcmp(m->type, "bind") || !strcmp(m->type, "rbind"))) {
+    ret->bind = true;
+    if (!strcmp(m->type, "rbind")) ret->rbind = true;
+  }
+  return NULL;
+}
+
+urun_error *mount_check_config(const struct spec *spec) {
+  for (size_t i = 0; i < spec->mounts_len; i++) {
+    const struct spec_mount *m = &spec->mounts[i];
+    struct mount_flags f;
+    TRY(mount_parse_options(m, i, &f));
+    free(f.data);
+    if (m->uid_mappings.len || m->gid_mappings.len)
+      return urun_error_new("config.json: .mounts[%zu].uidMappings: idmapped mounts are not "
+                            "supported by this build",
+                            i);
+    if (!f.bind && !m->type)
+      return urun_error_new("config.json: .mounts[%zu].type: required for a mount that is not a bind mount", i);
+    if (f.bind && !m->source)
+      return urun_error_new("config.json: .mounts[%zu].source: required for a bind mount", i);
+  }
+  return NULL;
+}
+
+/* Flags of the source mount that a user namespace may not clear on a
+ * bind-remount (the kernel keeps them locked): carry them over. */
+static unsigned long locked_flags(const char *path) {
+  struct statvfs sv;
+  if (statvfs(path, &sv) < 0) return 0;
+  unsigned long f = 0;
+  if (sv.f_flag & ST_NOSUID) f |= MS_NOSUID;
+  if (sv.f_flag & ST_NODEV) f |= MS_NODEV;
+  if (sv.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
+  if (sv.f_flag & ST_NOATIME) f |= MS_NOATIME;
+  if (sv.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
+  if (sv.f_flag & ST_RELATIME) f |= MS_RELATIME;
+  if (sv.f_flag & ST_RDONLY) f |= MS_RDONLY;
+  return f;
+}
+
+static const unsigned long remount_bits = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |
+                                          MS_NOATIME | MS_NODIRATIME | MS_RELATIME |
+                                          MS_STRICTATIME | MS_SYNCHRONOUS | MS_DIRSYNC |
+                                          MS_MANDLOCK | MS_LAZYTIME;
+
+static urun_error *remount_bind(const char *target, unsigned long want, unsigned long clear,
+                                bool in_userns) {
+  unsigned long current = locked_flags(target);
+  unsigned long keep = in_userns ? (current & (MS_NOSUID | MS_NODEV | MS_NOEXEC)) : 0;
+  /* atime flags: keep the source's unless the config chose one */
+  if (!(want & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)) &&
+      !(clear & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)))
+    keep |= current & (MS_NOATIME | MS_RELATIME | MS_NODIRATIME);
+  unsigned long flags = MS_REMOUNT | MS_BIND | ((want | keep) & remount_bits);
+  if (mount(NULL, target, NULL, flags, NULL) < 0) {
+    /* A locked atime flag may refuse the change: retry keeping the source's. */
+    flags |= current & (MS_NOATIME | MS_RELATIME | MS_NODIRATIME | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+    if (mount(NULL, target, NULL, flags, NULL) < 0) return urun_error_errno("remount");
+  }
+  return NULL;
+}
+
+static urun_error *apply_attrs(int fd, const struct mount_flags *f) {
+  if (!f->attr_set && !f->attr_clr) return NULL;
+  struct mount_attr attr = {.attr_set = f->attr_set, .attr_clr = f->attr_clr};
+  if (f->attr_set & (MOUNT_ATTR_NOATIME | MOUNT_ATTR_STRICTATIME | MOUNT_ATTR_RELATIME))
+    attr.attr_clr |= MOUNT_ATTR__ATIME;
+  if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+    return urun_error_errno("set recursive mount attributes");
+  return NULL;
+}
+
+/* `data` without the options starting with `prefix`; caller frees. */
+static char *strip_option(const char *data, const char *prefix) {
+  char *out = calloc(1, strlen(data) + 1);
+  _cleanup_free_ char *copy = strdup(data);
+  if (!out || !copy) {
+    free(out);
+    return NULL;
+  }
+  char *save = NULL;
+  for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+    if (str_has_prefix(o, prefix)) continue;
+    if (*out) strcat(out, ",");
+    strcat(out, o);
+  }
+  return out;
+}
+
+static bool is_type(const struct spec_mount *m, const char *t) { return m->type && !strcmp(m->type, t); }
+
+/* The host path of a bind source: relative sources are bundle-relative. */
+static char *bind_source(const struct mount_context *ctx, const char *src) {
+  return src[0] == '/' ? strdup(src) : path_join(ctx->bundle, src);
+}
+
+static urun_error *mount_one(const struct mount_context *ctx, const struct spec_mount *m, size_t i,
+                             int rootfd) {
+  struct mount_flags f;
+  TRY(mount_parse_options(m, i, &f));
+  _cleanup_free_ char *data = f.data;
+  _cleanup_free_ char *src = NULL;
+  bool src_is_dir = true;
+  bool sysfs_fallback = false, cgroup_fallback = false;
+
+  if (is_type(m, "sysfs") && (ctx->in_userns && !ctx->own_netns)) sysfs_fallback = true;
+  if (f.bind) {
+    src = bind_source(ctx, m->source);
+    if (!src) return urun_error_code(ENOMEM, "mount");
+    struct stat st;
+    if (stat(src, &st) < 0)
+      return urun_error_errno("config.json: .mounts[%zu].source: %s", i, src);
+    src_is_dir = S_ISDIR(st.st_mode);
+  }
+  _cleanup_close_ int target = -1;
+  if (src_is_dir)
+    TRY(urun_error_wrap(mkdir_in_root(rootfd, m->destination, 0755, &target), "mount %s", m->destination));
+  else
+    TRY(urun_error_wrap(mkfile_in_root(rootfd, m->destination, 0644, &target), "mount %s", m->destination));
+  char tpath[32];
+  fd_path(target, tpath);
+
+  unsigned long flags = f.flags & ~(MS_REMOUNT);
+  if (f.bind) {
+    if (mount(src, tpath, NULL, MS_BIND | (f.rbind ? MS_REC : 0), NULL) < 0)
+      return urun_error_errno("mount %s on %s", src, m->destination);
+  } else if (sysfs_fallback) {
+    goto bind_sys;
+  } else if (is_type(m, "cgroup") || is_type(m, "cgroup2")) {
+    if (mount("cgroup2", tpath, "cgroup2", flags, data) < 0) {
+      if (errno != EPERM && errno != EBUSY && errno != ENODEV) return urun_error_errno("mount cgroup2 on %s", m->destination);
+      cgroup_fallback = true;
+      free(src);
+      src = strdup("/sys/fs/cgroup");
+      if (!src) return urun_error_code(ENOMEM, "mount");
+      if (mount(src, tpath, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return urun_error_errno("mount %s on %s", src, m->destination);
+      f.bind = true;
+    }
+  } else {
+    const char *source = m->source ? m->source : m->type;
+    int r = mount(source, tpath, m->type, flags, data);
+    if (r < 0 && errno == EINVAL && is_type(m, "devpts") && data && strstr(data, "gid=")) {
+      /* gid= names a group the user namespace does not map: go without. */
+      _cleanup_free_ char *nogid = strip_option(data, "gid=");
+      r = nogid ? mount(source, tpath, m->type, flags, nogid) : -1;
+    }
+    if (r < 0) {
+      if (is_type(m, "sysfs") && (errno == EPERM || errno == EACCES)) goto bind_sys;
+      if (is_type(m, "proc") && ctx->in_userns && (errno == EPERM || errno == EACCES || errno == EBUSY)) {
+        /* No pid namespace of our own: the host's /proc, as crun does. */
+        free(src);
+        src = strdup("/proc");
+        if (!src || mount(src, tpath, NULL, MS_BIND | MS_REC, NULL) < 0)
+          return urun_error_errno("mount proc on %s", m->destination);
+        f.bind = true;
+      } else if (is_type(m, "mqueue") && ctx->in_userns && (errno == EPERM || errno == EACCES)) {
+        /* No ipc namespace of our own: the host's mqueue, as bind. */
+        free(src);
+        src = strdup("/dev/mqueue");
+        if (!src || mount(src, tpath, NULL, MS_BIND, NULL) < 0)
+          return urun_error_errno("mount mqueue on %s", m->destination);
+        f.bind = true;
+      } else {
+        return urun_error_errno("mount %s on %s", m->type, m->destination);
+      }
+    }
+  }
+  if (0) {
+  bind_sys:
+    sysfs_fallback = true;
+    free(src);
+    src = strdup("/sys");
+    if (!src) return urun_error_code(ENOMEM, "mount");
+    if (mount(src, tpath, NULL, MS_BIND | MS_REC, NULL) < 0)
+      return urun_error_errno("mount /sys on %s", m->destination);
+    f.bind = true;
+  }
+  if (f.bind && ((f.flags & remount_bits) || sysfs_fallback || cgroup_fallback)) {
+    /* re-open: the mount is now on top of the fd we held */
+    _cleanup_close_ int top = open_in_root(rootfd, m->destination, O_PATH, 0);
+    if (top < 0) return urun_error_errno("mount %s", m->destination);
+    char p[32];
+    TRY(urun_error_wrap(remount_bind(fd_path(top, p), f.flags & remount_bits, f.clear, ctx->in_userns),
+                        "mount %s", m->destination));
+    if ((sysfs_fallback || cgroup_fallback) && (f.flags & MS_RDONLY)) {
+      struct mount_flags r = {.attr_set = MOUNT_ATTR_RDONLY};
+      TRY(urun_error_wrap(apply_attrs(top, &r), "mount %s", m->destination));
+    }
+  }
+  if (f.propagation || f.attr_set || f.attr_clr) {
+    _cleanup_close_ int top = open_in_root(rootfd, m->destination, O_PATH, 0);
+    if (top < 0) return urun_error_errno("mount %s", m->destination);
+    char p[32];
+    if (f.propagation && mount(NULL, fd_path(top, p), NULL, f.propagation, NULL) < 0)
+      return urun_error_errno("set propagation of %s", m->destination);
+    TRY(urun_error_wrap(apply_attrs(top, &f), "mount %s", m->destination));
+  }
+  if (is_type(m, "tmpfs") && !strcmp(m->destination, "/dev"))
+    TRY(devices_setup_dev(rootfd, ctx->spec, ctx->in_userns));
+  return NULL;
+}
+
+static bool has_dev_mount(const struct spec *spec) {
+  for (size_t i = 0; i < spec->mounts_len; i++)
+    if (!strcmp(spec->mounts[i].destination, "/dev")) return true;
+  return false;
+}
+
+urun_error *mount_setup_rootfs(const struct mount_context *ctx) {
+  const char *prop = ctx->spec->linux_.rootfs_propagation;
+  unsigned long pflags = prop ? mount_propagation_flags(prop) : 0;
+  /* Host mounts may propagate in, but nothing we do goes back out. */
+  if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+    return urun_error_errno("make / a slave mount");
+  if (mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return urun_error_errno("bind mount rootfs %s", ctx->rootfs);
+  if (pflags && mount(NULL, ctx->rootfs, NULL, pflags, NULL) < 0)
+    return urun_error_errno("set rootfs propagation %s", prop);
+  _cleanup_close_ int rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0) return urun_error_errno("open rootfs %s", ctx->rootfs);
+  for (size_t i = 0; i < ctx->spec->mounts_len; i++)
+    TRY(mount_one(ctx, &ctx->spec->mounts[i], i, rootfd));
+  if (!has_dev_mount(ctx->spec)) TRY(devices_setup_dev(rootfd, ctx->spec, ctx->in_userns));
+  else TRY(devices_create_config(rootfd, ctx->spec, ctx->in_userns));
+  /* The working directory exists before the switch, as runc makes it. */
+  if (ctx->spec->process.cwd) {
+    _cleanup_close_ int cwd = -1;
+    TRY(urun_error_wrap(mkdir_in_root(rootfd, ctx->spec->process.cwd, 0755, &cwd), "process.cwd"));
+  }
+  return NULL;
+}
+
+urun_error *mount_pivot_root(const struct mount_context *ctx) {
+  if (chdir(ctx->rootfs) < 0) return urun_error_errno("chdir %s", ctx->rootfs);
+  if (ctx->no_pivot) {
+    if (mount(ctx->rootfs, "/", NULL, MS_MOVE, NULL) < 0) return urun_error_errno("move rootfs to /");
+    if (chroot(".") < 0) return urun_error_errno("chroot");
+  } else {
+    if (syscall(SYS_pivot_root, ".", ".") < 0) return urun_error_errno("pivot_root");
+    /* The old root is now stacked on "."; detach it without telling the host. */
+    if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0) return urun_error_errno("make old root a slave");
+    if (umount2(".", MNT_DETACH) < 0) return urun_error_errno("detach old root");
+  }
+  if (chdir("/") < 0) return urun_error_errno("chdir /");
+  return NULL;
+}
+
+static urun_error *mask_path(const char *path) {
+  _cleanup_close_ int fd = open_in_root(AT_FDCWD, path, O_PATH, 0);
+  if (fd < 0) {
+    if (errno == ENOENT) return NULL; /* nothing to hide */
+    return urun_error_errno("masked path %s", path);
+  }
+  struct stat st;
+  if (fstat(fd, &st) < 0) return urun_error_errno("masked path %s", path);
+  char p[32];
+  fd_path(fd, p);
+  if (S_ISDIR(st.st_mode)) {
+    if (mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0k,mode=0555") < 0)
+      return urun_error_errno("mask %s", path);
+  } else if (mount("/dev/null", p, NULL, MS_BIND, NULL) < 0) {
+    return urun_error_errno("mask %s", path);
+  }
+  return NULL;
+}
+
+static urun_error *readonly_path(const char *path, bool in_userns) {
+  _cleanup_close_ int fd = open_in_root(AT_FDCWD, path, O_PATH, 0);
+  if (fd < 0) {
+    if (errno == ENOENT) return NULL;
+    return urun_error_errno("readonly path %s", path);
+  }
+  char p[32];
+  fd_path(fd, p);
+  if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) return urun_error_errno("readonly path %s", path);
+  _cleanup_close_ int top = open_in_root(AT_FDCWD, path, O_PATH, 0);
+  if (top < 0) return urun_error_errno("readonly path %s", path);
+  return urun_error_wrap(remount_bind(fd_path(top, p), MS_RDONLY, 0, in_userns), "readonly path %s", path);
+}
+
+urun_error *mount_finish(const struct mount_context *ctx) {
+  const struct spec_linux *l = &ctx->spec->linux_;
+  for (size_t i = 0; i < l->masked_paths.len; i++) TRY(mask_path(l->masked_paths.items[i]));
+  for (size_t i = 0; i < l->readonly_paths.len; i++)
+    TRY(readonly_path(l->readonly_paths.items[i], ctx->in_userns));
+  if (ctx->spec->root_readonly)
+    TRY(urun_error_wrap(remount_bind("/", MS_RDONLY, 0, ctx->in_userns), "read-only root"));
+  const char *prop = l->rootfs_propagation;
+  if (prop && mount(NULL, "/", NULL, mount_propagation_flags(prop), NULL) < 0)
+    return urun_error_errno("set rootfs propagation %s", prop);
+  return NULL;
+}

@@ -1,0 +1,98 @@
+/* spec_check.c: refuse clearly what cannot be honoured; see spec_check.h. */
+#define _GNU_SOURCE
+#include "spec_check.h"
+
+#include <string.h>
+
+#include "caps.h"
+#include "mount.h"
+#include "process.h"
+#include "seccomp_filter.h"
+
+#define NOT_YET "is not supported by this build yet"
+static urun_error *unsupported(const char *path, const char *why) {
+  return urun_error_new("config.json: %s: %s", path, why);
+}
+
+static urun_error *check_process(const struct spec_process *p, bool terminal_ok) {
+  if (p->terminal && !terminal_ok)
+    return unsupported(".process.terminal",
+                       "a terminal needs --console-socket (or `urun run` in the foreground)");
+  if (p->apparmor_profile && *p->apparmor_profile)
+    return unsupported(".process.apparmorProfile", "AppArmor " NOT_YET);
+  if (p->selinux_label && *p->selinux_label)
+    return unsupported(".process.selinuxLabel", "SELinux " NOT_YET);
+  if (p->scheduler.present) return unsupported(".process.scheduler", NOT_YET);
+  if (p->io_priority.present) return unsupported(".process.ioPriority", NOT_YET);
+  if (p->has_exec_cpu_affinity) return unsupported(".process.execCPUAffinity", NOT_YET);
+  TRY(process_check(p));
+  return caps_check(&p->capabilities);
+}
+
+static bool has_namespace(const struct spec *s, const char *type) {
+  return spec_find_namespace(s, type) != NULL;
+}
+
+static urun_error *check_linux(const struct spec *s) {
+  const struct spec_linux *l = &s->linux_;
+  for (size_t i = 0; i < l->namespaces_len; i++)
+    if (!strcmp(l->namespaces[i].type, "mount") && l->namespaces[i].path)
+      return urun_error_new("config.json: .linux.namespaces[%zu].path: joining a mount namespace %s", i,
+                            NOT_YET);
+  if (s->hostname && *s->hostname) {
+    const struct spec_namespace *uts = spec_find_namespace(s, "uts");
+    if (!uts || uts->path)
+      return unsupported(".hostname", "setting the hostname needs a new uts namespace in .linux.namespaces");
+  }
+  if (s->domainname && *s->domainname) {
+    const struct spec_namespace *uts = spec_find_namespace(s, "uts");
+    if (!uts || uts->path)
+      return unsupported(".domainname", "setting the domainname needs a new uts namespace in .linux.namespaces");
+  }
+  if (l->time_offsets_len) return unsupported(".linux.timeOffsets", NOT_YET);
+  if (l->time_offsets_len && !has_namespace(s, "time"))
+    return unsupported(".linux.timeOffsets", "needs a time namespace");
+  TRY(seccomp_check(&l->seccomp));
+  if (l->seccomp.listener_path)
+    return unsupported(".linux.seccomp.listenerPath", "SCMP_ACT_NOTIFY " NOT_YET);
+  if (l->mount_label && *l->mount_label) return unsupported(".linux.mountLabel", "SELinux " NOT_YET);
+  if (l->personality.present) return unsupported(".linux.personality", NOT_YET);
+  if (l->net_devices_len) return unsupported(".linux.netDevices", NOT_YET);
+  if (l->memory_policy.present) return unsupported(".linux.memoryPolicy", NOT_YET);
+  if (l->intel_rdt.present) return unsupported(".linux.intelRdt", "Intel RDT " NOT_YET);
+  if (l->rootfs_propagation && !mount_propagation_flags(l->rootfs_propagation))
+    return urun_error_new("config.json: .linux.rootfsPropagation: unknown propagation \"%s\"",
+                          l->rootfs_propagation);
+  for (size_t i = 0; i < l->sysctl.len; i++) {
+    const char *k = l->sysctl.keys[i];
+    if (strchr(k, '/') || strstr(k, ".."))
+      return urun_error_new("config.json: .linux.sysctl: invalid key \"%s\"", k);
+  }
+  return NULL;
+}
+
+urun_error *spec_check(const struct spec *s, bool terminal_ok) {
+  if (!s->root_path || !*s->root_path) return unsupported(".root.path", "required field is missing");
+  if (!s->has_process) return unsupported(".process", "required field is missing");
+  TRY(check_process(&s->process, terminal_ok));
+  TRY(mount_check_config(s));
+  return check_linux(s);
+}
+
+urun_error *spec_check_ids(const struct spec *s, const struct userns_plan *plan) {
+  if (!plan->create) return NULL;
+  if (!userns_is_mapped(&plan->uid_maps, s->process.user.uid))
+    return urun_error_new("config.json: .process.user.uid: %u is not mapped in the container's user "
+                          "namespace",
+                          s->process.user.uid);
+  if (!userns_is_mapped(&plan->gid_maps, s->process.user.gid))
+    return urun_error_new("config.json: .process.user.gid: %u is not mapped in the container's user "
+                          "namespace",
+                          s->process.user.gid);
+  for (size_t i = 0; i < s->process.user.additional_gids_len; i++)
+    if (!userns_is_mapped(&plan->gid_maps, s->process.user.additional_gids[i]))
+      return urun_error_new("config.json: .process.user.additionalGids[%zu]: %u is not mapped in the "
+                            "container's user namespace",
+                            i, s->process.user.additional_gids[i]);
+  return NULL;
+}

@@ -1,0 +1,88 @@
+/* state.h: the state root, one directory per container, state.json, locks.
+ *
+ * Layout: <root>/<id>/state.json, <root>/<id>/exec.fifo (while created),
+ * <root>/<id>/config.json (the config as created, for later commands).
+ * Claiming an id takes an flock on the root for a moment and an flock on the
+ * container directory for as long as the caller works on the container.
+ */
+#ifndef URUN_STATE_H
+#define URUN_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "spec.h"
+
+#define STATE_ID_MAX 1024
+#define EXEC_FIFO_NAME "exec.fifo"
+#define STATE_FILE_NAME "state.json"
+#define CONFIG_COPY_NAME "config.json"
+
+enum container_status { STATUS_CREATING, STATUS_CREATED, STATUS_RUNNING, STATUS_STOPPED, STATUS_PAUSED };
+
+struct state {
+  char *id;
+  pid_t pid;
+  uint64_t start_time; /* /proc/<pid>/stat field 22: tells a recycled pid apart */
+  char *bundle;
+  char *rootfs;
+  char *created; /* RFC 3339, UTC */
+  uid_t owner;
+  struct str_map annotations;
+  /* urun's own fields */
+  bool own_pid_ns;     /* init is pid 1 of a new pid namespace */
+  uint64_t mnt_ns;     /* inode of the container's mount namespace */
+  char *cgroup_path;   /* absolute path of its cgroup, NULL when none */
+  char *cgroup_unit;   /* systemd scope, NULL when none */
+  bool cgroup_user_bus;
+  bool rootless;
+  bool has_poststart; /* hooks to run later: config.json is read only then */
+  bool has_poststop;
+};
+
+struct state_root {
+  char *path;
+  int fd;
+};
+
+/* Resolve and create the state root: --root if given, else /run/urun (root)
+ * or $XDG_RUNTIME_DIR/urun (a user; clear errors when that is unusable). */
+urun_error *state_root_open(const char *root_option, struct state_root *ret);
+void state_root_close(struct state_root *r);
+
+urun_error *state_validate_id(const char *id);
+
+/* Claim a new id: returns the new container directory fd, locked
+ * exclusively.  A directory left by a create that died (no state.json, no
+ * lock holder) is cleared and reused. */
+urun_error *state_claim(struct state_root *root, const char *id, int *ret_dirfd);
+/* Open an existing container's directory and lock it (LOCK_SH or LOCK_EX). */
+urun_error *state_open(struct state_root *root, const char *id, int lock_op, int *ret_dirfd);
+/* Remove a container's directory (the caller holds its lock). */
+urun_error *state_remove(struct state_root *root, const char *id);
+
+urun_error *state_write(int dirfd, const struct state *st);
+urun_error *state_read(int dirfd, const char *id, struct state **ret);
+void state_free(struct state *st);
+static inline void state_freep(struct state **s) { if (*s) state_free(*s); }
+#define _cleanup_state_ __attribute__((cleanup(state_freep)))
+
+/* The status from the live process and the exec fifo. */
+enum container_status state_status(int dirfd, const struct state *st);
+const char *state_status_name(enum container_status s);
+/* The runtime-spec state plus runc's extras as JSON (pretty). Caller frees. */
+urun_error *state_to_json(const struct state *st, enum container_status status, bool pretty,
+                          char **ret);
+/* Append this container's JSON object to an open writer (for list). */
+struct json_writer;
+void state_write_json(struct json_writer *w, const struct state *st, enum container_status status);
+
+/* Start time of a live process (field 22 of /proc/<pid>/stat); 0 if gone or a zombie. */
+uint64_t process_start_time(pid_t pid);
+/* "now" in RFC 3339 with nanoseconds, UTC. Caller frees. */
+char *rfc3339_now(void);
+char *owner_name(uid_t uid);
+
+#endif

@@ -1,0 +1,82 @@
+/* sync.c: parent <-> init messages over a SOCK_SEQPACKET pair. */
+#define _GNU_SOURCE
+#include "sync.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+static urun_error *send_msg(int sock, const struct sync_msg *m, size_t len, int fd) {
+  struct iovec iov = {.iov_base = (void *)m, .iov_len = len};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  memset(&u, 0, sizeof(u));
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+  if (fd >= 0) {
+    msg.msg_control = u.buf;
+    msg.msg_controllen = sizeof(u.buf);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+  }
+  ssize_t w;
+  do w = sendmsg(sock, &msg, MSG_NOSIGNAL);
+  while (w < 0 && errno == EINTR);
+  if (w < 0) return urun_error_errno("sync with container init");
+  return NULL;
+}
+
+urun_error *sync_send(int fd, enum sync_type type, int code, int64_t value, const char *text) {
+  struct sync_msg m = {.type = type, .code = code, .value = value};
+  size_t len = offsetof(struct sync_msg, text);
+  if (text) {
+    snprintf(m.text, sizeof(m.text), "%s", text);
+    len += strlen(m.text) + 1;
+  }
+  return send_msg(fd, &m, len, -1);
+}
+
+urun_error *sync_send_fd(int sock, enum sync_type type, int fd) {
+  struct sync_msg m = {.type = type};
+  return send_msg(sock, &m, offsetof(struct sync_msg, text), fd);
+}
+
+urun_error *sync_recv(int fd, struct sync_msg *ret) {
+  memset(ret, 0, sizeof(*ret));
+  ret->fd = -1;
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  struct iovec iov = {.iov_base = ret, .iov_len = offsetof(struct sync_msg, fd)};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+  ssize_t r;
+  do r = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+  while (r < 0 && errno == EINTR);
+  struct cmsghdr *c = r > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+  if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) memcpy(&ret->fd, CMSG_DATA(c), sizeof(int));
+  if (r < 0) return urun_error_errno("sync with container init");
+  if (r == 0) return urun_error_new("container init exited during setup");
+  if ((size_t)r < offsetof(struct sync_msg, text)) return urun_error_new("sync: short message");
+  return NULL;
+}
+
+urun_error *sync_expect(int fd, enum sync_type type, struct sync_msg *ret) {
+  struct sync_msg local;
+  struct sync_msg *m = ret ? ret : &local;
+  TRY(sync_recv(fd, m));
+  if (m->type == SYNC_ERROR) return urun_error_code(m->code, "%s", m->text);
+  if (m->type != type) return urun_error_new("sync: unexpected message %u (wanted %u)", m->type, type);
+  return NULL;
+}
+
+void sync_send_error(int fd, const urun_error *e) {
+  urun_error *s = sync_send(fd, SYNC_ERROR, e->code, 0, e->message);
+  urun_error_free(s);
+}

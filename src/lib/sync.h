@@ -1,0 +1,39 @@
+/* sync.h: messages between urun and the container's init during create. */
+#ifndef URUN_SYNC_H
+#define URUN_SYNC_H
+
+#include <stdint.h>
+
+#include "error.h"
+
+enum sync_type {
+  SYNC_MAPS_DONE = 1, /* parent -> init: id maps written, cgroup joined */
+  SYNC_READY,         /* init -> parent: set up, about to wait on exec.fifo */
+  SYNC_ERROR,         /* init -> parent: setup failed (code + text) */
+  SYNC_ACK,           /* parent -> init: state recorded */
+  SYNC_DETACHED,      /* init -> parent: no longer tied to the parent's life */
+  SYNC_PID,           /* stage -> parent: the pid of init (joined pid namespace) */
+  SYNC_CONSOLE,       /* init -> parent: the pty master, as an fd */
+  SYNC_HOOKS,         /* init -> parent: mounts done, run prestart/createRuntime */
+  SYNC_HOOKS_DONE,    /* parent -> init: done; text is the state for createContainer */
+};
+
+struct sync_msg {
+  uint32_t type;
+  int32_t code;
+  int64_t value;
+  char text[65536]; /* error text, or a state document for hooks */
+  int fd; /* received fd or -1 (not part of the wire format) */
+};
+
+urun_error *sync_send(int fd, enum sync_type type, int code, int64_t value, const char *text);
+/* Send a message carrying one fd (SCM_RIGHTS). */
+urun_error *sync_send_fd(int sock, enum sync_type type, int fd);
+/* Receive one message; EOF is an error saying init exited during setup. */
+urun_error *sync_recv(int fd, struct sync_msg *ret);
+/* Receive and require a type; a SYNC_ERROR becomes the returned error. */
+urun_error *sync_expect(int fd, enum sync_type type, struct sync_msg *ret);
+/* Send an error message to the parent (init side). */
+void sync_send_error(int fd, const urun_error *e);
+
+#endif

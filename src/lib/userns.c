@@ -1,0 +1,230 @@
+/* userns.c: id maps for a new user namespace; see userns.h. */
+#define _GNU_SOURCE
+#include "userns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <shadow/subid.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fsutil.h"
+#include "log.h"
+
+extern char **environ;
+
+bool in_user_namespace(void) {
+  _cleanup_free_ char *map = NULL;
+  urun_error *e = read_file_at(AT_FDCWD, "/proc/self/uid_map", &map, NULL);
+  if (e) {
+    urun_error_free(e);
+    return false;
+  }
+  unsigned long a, b, c;
+  /* The initial namespace maps the whole range 0 0 4294967295. */
+  if (sscanf(map, "%lu %lu %lu", &a, &b, &c) == 3 && a == 0 && b == 0 && c == 4294967295UL &&
+      !strchr(strchr(map, '\n') ? strchr(map, '\n') + 1 : "", ' '))
+    return false;
+  return true;
+}
+
+bool running_as_real_root(void) { return geteuid() == 0 && !in_user_namespace(); }
+
+static urun_error *copy_maps(const struct spec_id_mappings *src, struct spec_id_mappings *dst) {
+  dst->len = 0;
+  dst->items = calloc(src->len + 2, sizeof(*dst->items));
+  if (!dst->items) return urun_error_code(ENOMEM, "id maps");
+  memcpy(dst->items, src->items, src->len * sizeof(*src->items));
+  dst->len = src->len;
+  return NULL;
+}
+
+static void add_map(struct spec_id_mappings *m, uint32_t c, uint32_t h, uint32_t n) {
+  m->items[m->len++] = (struct spec_id_mapping){c, h, n};
+}
+
+static const char *find_helper(const char *name) {
+  static char buf[256];
+  const char *dirs[] = {"/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin", NULL};
+  for (int i = 0; dirs[i]; i++) {
+    snprintf(buf, sizeof(buf), "%s/%s", dirs[i], name);
+    if (access(buf, X_OK) == 0) return buf;
+  }
+  return NULL;
+}
+
+static char *user_name(uid_t uid) {
+  struct passwd pw, *res = NULL;
+  char buf[2048];
+  if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res) return strdup(res->pw_name);
+  return NULL;
+}
+
+/* The caller's subordinate ranges (libsubid: /etc/subuid or SSSD). */
+static int sub_ranges(bool uid, struct subid_range **ret) {
+  _cleanup_free_ char *name = user_name(getuid());
+  *ret = NULL;
+  if (!name) return -1;
+  subid_init("urun", NULL);
+  return uid ? subid_get_uid_ranges(name, ret) : subid_get_gid_ranges(name, ret);
+}
+
+static bool in_ranges(const struct subid_range *r, int n, unsigned long start, unsigned long count) {
+  for (int i = 0; i < n; i++)
+    if (start >= r[i].start && start + count <= r[i].start + r[i].count) return true;
+  return false;
+}
+
+/* An unprivileged caller may map its own id and its subordinate ranges. */
+static urun_error *check_unprivileged_maps(const struct spec_id_mappings *m, bool uid,
+                                           bool *ret_needs_helper) {
+  unsigned long own = uid ? geteuid() : getegid();
+  const char *file = uid ? "/etc/subuid" : "/etc/subgid";
+  const char *helper = uid ? "newuidmap" : "newgidmap";
+  const char *field = uid ? "linux.uidMappings" : "linux.gidMappings";
+  bool only_own = m->len == 1 && m->items[0].host_id == own && m->items[0].size == 1;
+  *ret_needs_helper = !only_own;
+  if (only_own) return NULL;
+  if (!find_helper(helper))
+    return urun_error_new("%s: mapping more than your own id needs %s (install the uidmap package)",
+                          field, helper);
+  _cleanup_free_ struct subid_range *ranges = NULL;
+  int n = sub_ranges(uid, &ranges);
+  for (size_t i = 0; i < m->len; i++) {
+    const struct spec_id_mapping *x = &m->items[i];
+    if (x->host_id == own && x->size == 1) continue;
+    if (n <= 0 || !in_ranges(ranges, n, x->host_id, x->size))
+      return urun_error_new("%s[%zu]: host ids %u-%lu are not yours: add a range for your user to "
+                            "%s (e.g. `usermod --add-subuids`/`--add-subgids`)",
+                            field, i, x->host_id, (unsigned long)x->host_id + x->size - 1, file);
+  }
+  return NULL;
+}
+
+/* Default maps when the config has none: root of the container is the
+ * caller, and the caller's first subordinate range follows from id 1. */
+static void default_maps(struct spec_id_mappings *m, bool uid) {
+  unsigned long own = uid ? geteuid() : getegid();
+  add_map(m, 0, (uint32_t)own, 1);
+  if (!find_helper(uid ? "newuidmap" : "newgidmap")) return;
+  _cleanup_free_ struct subid_range *ranges = NULL;
+  int n = sub_ranges(uid, &ranges);
+  if (n > 0 && ranges[0].count > 0) {
+    unsigned long count = ranges[0].count > 65535 ? 65535 : ranges[0].count;
+    add_map(m, 1, (uint32_t)ranges[0].start, (uint32_t)count);
+  }
+}
+
+urun_error *userns_plan_make(const struct spec *spec, enum rootless_mode mode,
+                             struct userns_plan *ret) {
+  memset(ret, 0, sizeof(*ret));
+  const struct spec_namespace *ns = spec_find_namespace(spec, "user");
+  bool privileged = geteuid() == 0;
+  if (mode == ROOTLESS_TRUE) privileged = false;
+  if (ns && ns->path) return NULL; /* joined, nothing to write */
+  if (!ns && geteuid() == 0 && mode != ROOTLESS_TRUE) return NULL; /* root without a user ns */
+  ret->create = true;
+  const struct spec_id_mappings *cu = &spec->linux_.uid_mappings, *cg = &spec->linux_.gid_mappings;
+  if (ns && cu->len > 0 && cg->len > 0) {
+    TRY(copy_maps(cu, &ret->uid_maps));
+    TRY(copy_maps(cg, &ret->gid_maps));
+  } else if (ns && privileged) {
+    return urun_error_new("config.json: .linux.uidMappings: a new user namespace needs uidMappings "
+                          "and gidMappings");
+  } else {
+    struct spec_id_mappings empty = {0};
+    TRY(copy_maps(&empty, &ret->uid_maps));
+    TRY(copy_maps(&empty, &ret->gid_maps));
+    default_maps(&ret->uid_maps, true);
+    default_maps(&ret->gid_maps, false);
+  }
+  if (geteuid() == 0 && mode != ROOTLESS_TRUE) return NULL; /* root writes any map itself */
+  bool uid_helper, gid_helper;
+  TRY(check_unprivileged_maps(&ret->uid_maps, true, &uid_helper));
+  TRY(check_unprivileged_maps(&ret->gid_maps, false, &gid_helper));
+  ret->use_helpers = uid_helper || gid_helper;
+  ret->deny_setgroups = !ret->use_helpers;
+  return NULL;
+}
+
+void userns_plan_free(struct userns_plan *p) {
+  free(p->uid_maps.items);
+  free(p->gid_maps.items);
+  memset(p, 0, sizeof(*p));
+}
+
+long userns_to_host(const struct spec_id_mappings *m, uint32_t id) {
+  for (size_t i = 0; i < m->len; i++)
+    if (id >= m->items[i].container_id && id - m->items[i].container_id < m->items[i].size)
+      return (long)m->items[i].host_id + (id - m->items[i].container_id);
+  return -1;
+}
+
+bool userns_is_mapped(const struct spec_id_mappings *m, uint32_t id) {
+  return userns_to_host(m, id) >= 0;
+}
+
+static urun_error *write_proc_map(pid_t pid, const char *file, const struct spec_id_mappings *m) {
+  char path[64], buf[4096];
+  size_t off = 0;
+  for (size_t i = 0; i < m->len && off < sizeof(buf); i++)
+    off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%u %u %u\n", m->items[i].container_id,
+                            m->items[i].host_id, m->items[i].size);
+  snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+  return write_file_at(AT_FDCWD, path, buf, off, 0);
+}
+
+static urun_error *run_map_helper(pid_t pid, const char *helper, const struct spec_id_mappings *m) {
+  const char *path = find_helper(helper);
+  if (!path) return urun_error_new("%s not found: install the uidmap package", helper);
+  size_t argc = 2 + 3 * m->len + 1;
+  _cleanup_free_ char **argv = calloc(argc, sizeof(char *));
+  _cleanup_free_ char *numbers = calloc(m->len * 3 + 1, 16);
+  if (!argv || !numbers) return urun_error_code(ENOMEM, "%s", helper);
+  char pidbuf[16];
+  snprintf(pidbuf, sizeof(pidbuf), "%d", pid);
+  argv[0] = (char *)helper;
+  argv[1] = pidbuf;
+  for (size_t i = 0; i < m->len; i++) {
+    uint32_t v[3] = {m->items[i].container_id, m->items[i].host_id, m->items[i].size};
+    for (int j = 0; j < 3; j++) {
+      char *slot = numbers + (i * 3 + (size_t)j) * 16;
+      snprintf(slot, 16, "%u", v[j]);
+      argv[2 + i * 3 + (size_t)j] = slot;
+    }
+  }
+  pid_t child;
+  int r = posix_spawn(&child, path, NULL, NULL, argv, environ);
+  if (r != 0) return urun_error_code(r, "run %s", path);
+  int status;
+  while (waitpid(child, &status, 0) < 0)
+    if (errno != EINTR) return urun_error_errno("wait for %s", helper);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return urun_error_new("%s failed (its message is above): check the ranges in %s", helper,
+                          strcmp(helper, "newuidmap") == 0 ? "/etc/subuid" : "/etc/subgid");
+  return NULL;
+}
+
+urun_error *userns_write_maps(pid_t pid, const struct userns_plan *p) {
+  if (!p->create) return NULL;
+  if (p->use_helpers) {
+    TRY(run_map_helper(pid, "newgidmap", &p->gid_maps));
+    TRY(run_map_helper(pid, "newuidmap", &p->uid_maps));
+    return NULL;
+  }
+  if (p->deny_setgroups) {
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
+    TRY(urun_error_wrap(write_file_at(AT_FDCWD, path, "deny", 4, 0), "write uid/gid maps"));
+  }
+  TRY(urun_error_wrap(write_proc_map(pid, "gid_map", &p->gid_maps), "write gid map"));
+  TRY(urun_error_wrap(write_proc_map(pid, "uid_map", &p->uid_maps), "write uid map"));
+  return NULL;
+}
