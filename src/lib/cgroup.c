@@ -296,6 +296,7 @@ static urun_error *make_path(const char *mount, const char *rel, const char *wan
     free(cur);
     cur = next;
     if (mkdir(cur, 0755) < 0 && errno != EEXIST) return urun_error_errno("cgroup: create %s", cur);
+    if (access(cur, W_OK) < 0) return urun_error_errno("cgroup: %s", cur);
   }
   return NULL;
 }
@@ -326,9 +327,6 @@ static urun_error *prepare_cgroupfs(const struct spec *s, const char *id, const 
   if (!rel) return urun_error_code(ENOMEM, "cgroup");
   p->path = path_join(mount, rel);
   if (!p->path) return urun_error_code(ENOMEM, "cgroup");
-  _cleanup_free_ char *parent = parent_of(p->path);
-  if (!parent || access(parent, W_OK) < 0)
-    return urun_error_errno("cgroup: %s is not writable", parent ? parent : p->path);
   TRY(check_available(mount, wanted, &s->linux_.resources));
   TRY(make_path(mount, rel, wanted));
   p->dirfd = open(p->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

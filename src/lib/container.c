@@ -347,5 +347,8 @@ fail:
     if (o->pid_file) unlink(o->pid_file);
   }
   ctx_release(&c);
+  /* A config error already names the file and the field. */
+  const char *label = o->config_path ? o->config_path : "config.json";
+  if (e && (str_has_prefix(e->message, label) || str_has_prefix(e->message, "config.json:"))) return e;
   return urun_error_wrap(e, "create \"%s\"", o->id);
 }

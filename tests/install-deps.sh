@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# install-deps.sh: every Debian package urun's build, tests and demo need.
+# Idempotent; run as root.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+packages=(
+  # build
+  gcc make autoconf automake pkg-config libc6-dev git ca-certificates
+  libyajl-dev libseccomp-dev libcap-dev libsubid-dev libsystemd-dev
+  # run: newuidmap/newgidmap
+  uidmap
+  # tests
+  busybox-static jq bc valgrind procps util-linux psmisc passwd
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "install-deps: ${#packages[@]} packages present"

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# run-suite.sh: THE test command (README, .ci/run).  As root on Debian 12:
+# installs what is needed, builds (warnings are errors), runs the unit tests
+# under ASan/UBSan, the integration tests as root and as an unprivileged
+# user, the lifecycle tests once more under valgrind, and prints one line
+# "N passed, N failed, N skipped".  Exits non-zero on any failure.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "run-suite.sh: run as root (it installs packages and creates the test user)" >&2
+  exit 2
+fi
+total_pass=0 total_fail=0 total_skip=0
+stage() { echo; echo "=== $*"; }
+# Add the counts of a "…: N passed, N failed, N skipped" line to the totals.
+count() {
+  local line
+  line=$(grep -Eo '[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?' <<<"$1" | tail -n 1)
+  [ -n "$line" ] || { total_fail=$((total_fail + 1)); echo "(no result line: counted as a failure)"; return; }
+  local p f s
+  p=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$line")
+  f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+  s=$(grep -Eo '[0-9]+ skipped' <<<"$line" | cut -d' ' -f1)
+  total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + ${s:-0}))
+}
+
+stage "dependencies"
+bash tests/install-deps.sh || exit 1
+
+stage "build"
+./autogen.sh >/dev/null 2>&1 || { echo "autogen failed"; exit 1; }
+mkdir -p _build
+(cd _build && ../configure --enable-werror >/dev/null && make -j2 >/dev/null && make testprog >/dev/null) ||
+  { echo "build failed"; total_fail=$((total_fail + 1)); echo "0 passed, $total_fail failed"; exit 1; }
+echo "built $(_build/urun --version | head -1)"
+
+stage "unit tests (ASan, UBSan)"
+mkdir -p _build-asan
+if (cd _build-asan && ../configure --enable-werror CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" >/dev/null &&
+    make -j2 >/dev/null && make check >/dev/null 2>&1); then :; fi
+for log in _build-asan/tests/unit/test-*.log; do
+  [ -e "$log" ] || { echo "no unit test logs"; total_fail=$((total_fail + 1)); break; }
+  r=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+  echo "$(basename "$log" .log): ${r:-no result line}"
+  grep -E '^(FAIL|  error)|ERROR: (Address|Leak)|runtime error' "$log" | head -20
+  count "$r"
+  if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' "$log"; then total_fail=$((total_fail + 1)); fi
+done
+
+stage "test user"
+# shellcheck source=tests/setup-user.sh
+source tests/setup-user.sh
+setup_test_user
+echo "user $TEST_USER (uid $TEST_UID), runtime dir $TEST_RUNTIME_DIR"
+# A copy the test user can read: the checkout may sit under /root.
+work=$(mktemp -d /var/tmp/urun-suite.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+chmod 755 "$work"
+cp _build/urun _build/tests/testprog/testprog "$work/"
+cp -r tests "$work/tests"
+chmod -R a+rX "$work"
+cat >"$work/urun-valgrind" <<VG
+#!/bin/sh
+exec valgrind --quiet --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --error-exitcode=99 --trace-children=no "$work/urun" "\$@"
+VG
+chmod 755 "$work/urun-valgrind"
+mkdir -m 1777 "$work/tmp"
+files=("$work"/tests/integration/*.sh)
+files=("${files[@]/*run-tests.sh/}")
+
+stage "integration tests as root"
+out=$(URUN="$work/urun" TESTPROG="$work/testprog" TMPBASE="$work/tmp" \
+  "$work/tests/integration/run-tests.sh" root ${files[@]} 2>&1)
+echo "$out"
+count "$out"
+
+stage "integration tests as $TEST_USER"
+out=$(as_test_user URUN="$work/urun" TESTPROG="$work/testprog" TMPBASE="$work/tmp" \
+  "$work/tests/integration/run-tests.sh" user ${files[@]} 2>&1)
+echo "$out"
+count "$out"
+
+stage "lifecycle tests under valgrind (root)"
+out=$(URUN="$work/urun-valgrind" TESTPROG="$work/testprog" TMPBASE="$work/tmp" ONLY='test_(create_start|run_exit|state_doc|list|run_detach|malformed|missing_bundle|executable)' \
+  "$work/tests/integration/run-tests.sh" valgrind "$work/tests/integration/core.sh" "$work/tests/integration/errors.sh" 2>&1)
+echo "$out"
+count "$out"
+
+echo
+echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+[ "$total_fail" -eq 0 ]
