@@ -50,6 +50,8 @@ make_bundle() {
   local args
   args=$(printf '%s\n' "$@" | jq -R . | jq -s -c .)
   cfg "$dir" ".process.args = $args | .root.readonly = false"
+  # valgrind refuses rlimits above its own; the other stages cover them
+  if [ -n "${URUN_UNDER_VALGRIND:-}" ]; then cfg "$dir" 'del(.process.rlimits)'; fi
 }
 
 # Edit a bundle's config.json with a jq filter.
@@ -90,4 +92,7 @@ wait_for() {
 }
 
 status_of() { urun state "$1" 2>/dev/null | jq -r .status; }
+has_status() { [ "$(status_of "$1")" = "$2" ]; }
+# Wait until container ID has STATUS (re-read each time).
+wait_status() { wait_for has_status "$1" "$2"; }
 is_root() { [ "$(id -u)" -eq 0 ]; }

@@ -60,9 +60,11 @@ chmod 755 "$work"
 cp _build/urun _build/tests/testprog/testprog "$work/"
 cp -r tests "$work/tests"
 chmod -R a+rX "$work"
+# valgrind writes to its own files (one per process, init included), read after the stage
+mkdir -m 1777 "$work/vg"
 cat >"$work/urun-valgrind" <<VG
 #!/bin/sh
-exec valgrind --quiet --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --error-exitcode=99 --trace-children=no "$work/urun" "\$@"
+exec valgrind --quiet --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --error-exitcode=99 --trace-children=no --log-file=$work/vg/%p.log "$work/urun" "\$@"
 VG
 chmod 755 "$work/urun-valgrind"
 mkdir -m 1777 "$work/tmp"
@@ -82,10 +84,19 @@ echo "$out"
 count "$out"
 
 stage "lifecycle tests under valgrind (root)"
-out=$(URUN="$work/urun-valgrind" TESTPROG="$work/testprog" TMPBASE="$work/tmp" ONLY='test_(create_start|run_exit|state_doc|list|run_detach|malformed|missing_bundle|executable)' \
+out=$(URUN="$work/urun-valgrind" URUN_UNDER_VALGRIND=1 TESTPROG="$work/testprog" TMPBASE="$work/tmp" ONLY='test_(create_start|run_exit|state_doc|list|run_detach|malformed|missing_bundle|executable)' \
   "$work/tests/integration/run-tests.sh" valgrind "$work/tests/integration/core.sh" "$work/tests/integration/errors.sh" 2>&1)
 echo "$out"
 count "$out"
+vg_logs=$(ls "$work"/vg/*.log 2>/dev/null | wc -l)
+vg_bad=$(grep -lE 'ERROR SUMMARY: [1-9]|definitely lost: [1-9]|Invalid (read|write)|uninitialised' "$work"/vg/*.log 2>/dev/null)
+if [ -n "$vg_bad" ]; then
+  echo "valgrind found errors or leaks:"
+  for f in $vg_bad; do sed 's/^/  | /' "$f" | head -40; done
+  total_fail=$((total_fail + 1))
+else
+  echo "valgrind: $vg_logs process logs, no errors and no definite leaks"
+fi
 
 echo
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"

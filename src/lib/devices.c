@@ -31,7 +31,7 @@ static urun_error *bind_host_node(int rootfd, const char *path) {
   _cleanup_close_ int fd = -1;
   TRY(mkfile_in_root(rootfd, path, 0644, &fd));
   char p[32];
-  if (mount(path, fd_path(fd, p), NULL, MS_BIND, NULL) < 0)
+  if (mount(path, fd_path(fd, p), "none", MS_BIND, NULL) < 0)
     return urun_error_errno("bind mount device %s", path);
   return NULL;
 }

@@ -55,6 +55,25 @@ static int differing_namespaces(pid_t pid) {
   return flags;
 }
 
+/* setns by /proc/PID/ns path, the user namespace first (no pidfd). */
+static void join_one_by_one(int sock, pid_t pid, int nsflags) {
+  int fds[sizeof(ns_flags) / sizeof(ns_flags[0])];
+  for (size_t i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++) {
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ns_flags[i].name);
+    fds[i] = (nsflags & ns_flags[i].flag) ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+  }
+  for (size_t i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++) {
+    if (fds[i] < 0) continue;
+    if (setns(fds[i], ns_flags[i].flag) < 0) {
+      urun_error *e = urun_error_errno("join the container's %s namespace", ns_flags[i].name);
+      sync_send_error(sock, e);
+      _exit(1);
+    }
+    close(fds[i]);
+  }
+}
+
 struct exec_child {
   const struct exec_options *o;
   const struct spec_process *process;
@@ -231,8 +250,9 @@ static urun_error *exec_run(const struct state *st, const struct spec *config, c
     return urun_error_new("--tty with --detach needs --console-socket");
   TRY(caps_check(&process->capabilities));
   TRY(process_check(process));
+  /* a pidfd joins every namespace in one setns; without one, the /proc/PID/ns files one by one */
   _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
-  if (pidfd < 0 || process_start_time(st->pid) != st->start_time)
+  if ((pidfd < 0 && errno != ENOSYS) || process_start_time(st->pid) != st->start_time)
     return urun_error_new("container init is gone");
   int nsflags = differing_namespaces(st->pid);
   _cleanup_free_ char *cg = st->cgroup_path && o->cgroup_child ? path_join(st->cgroup_path, o->cgroup_child)
@@ -246,7 +266,9 @@ static urun_error *exec_run(const struct state *st, const struct spec *config, c
   if (stage == 0) {
     close(sp[0]);
     struct exec_child x = {.o = o, .process = process, .config = config, .sock = sp[1]};
-    if (nsflags && setns(pidfd, nsflags) < 0) fail(sp[1], urun_error_errno("join the container's namespaces"));
+    if (nsflags && pidfd >= 0 && setns(pidfd, nsflags) < 0)
+      fail(sp[1], urun_error_errno("join the container's namespaces"));
+    if (nsflags && pidfd < 0) join_one_by_one(sp[1], st->pid, nsflags);
     pid_t child = clone_into(CLONE_PARENT, cgfd);
     if (child < 0) fail(sp[1], urun_error_errno("exec: clone"));
     if (child == 0) {

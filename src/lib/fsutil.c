@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -94,7 +95,100 @@ urun_error *remove_tree_at(int dirfd, const char *name) {
   return NULL;
 }
 
+#define WALK_MAX_DEPTH 256
+#define WALK_MAX_LINKS 40
+
+/* open_in_root without openat2 (kernels before 5.6, valgrind): one
+ * component at a time with O_NOFOLLOW; a symlink is read and its target
+ * walked from rootfd (absolute) or from where it stands (relative); ".."
+ * never climbs above rootfd. */
+static int walk_in_root(int rootfd, const char *path, int flags, mode_t mode) {
+  int stack[WALK_MAX_DEPTH];
+  int depth = 0, links = 0, result = -1, err = 0;
+  stack[0] = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (stack[0] < 0) return -1;
+  char *todo = strdup(path);
+  if (!todo) {
+    close(stack[0]);
+    errno = ENOMEM;
+    return -1;
+  }
+  char *rest = todo;
+  for (;;) {
+    while (*rest == '/') rest++;
+    if (!*rest) { /* the path named a directory we are at */
+      result = openat(stack[depth], ".", (flags & ~(O_CREAT | O_EXCL)) | O_CLOEXEC, mode);
+      err = errno;
+      break;
+    }
+    char *slash = strchr(rest, '/');
+    size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
+    char name[NAME_MAX + 1];
+    if (n > NAME_MAX) {
+      err = ENAMETOOLONG;
+      break;
+    }
+    memcpy(name, rest, n);
+    name[n] = '\0';
+    rest += n;
+    bool last = strspn(rest, "/") == strlen(rest);
+    if (!strcmp(name, ".")) continue;
+    if (!strcmp(name, "..")) {
+      if (depth > 0) close(stack[depth--]);
+      continue;
+    }
+    int fd = openat(stack[depth], name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)) {
+      char target[PATH_MAX];
+      ssize_t l = readlinkat(fd, "", target, sizeof(target) - 1);
+      close(fd);
+      if (l < 0 || ++links > WALK_MAX_LINKS) {
+        err = l < 0 ? errno : ELOOP;
+        break;
+      }
+      target[l] = '\0';
+      char *next = NULL;
+      if (asprintf(&next, "%s/%s", target, rest) < 0) {
+        err = ENOMEM;
+        break;
+      }
+      free(todo);
+      todo = rest = next;
+      if (target[0] == '/')
+        while (depth > 0) close(stack[depth--]);
+      continue;
+    }
+    if (last) {
+      if (fd >= 0) close(fd);
+      else if (errno != ENOENT || !(flags & O_CREAT)) {
+        err = errno;
+        break;
+      }
+      result = openat(stack[depth], name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+      err = errno;
+      break;
+    }
+    if (fd < 0) {
+      err = errno;
+      break;
+    }
+    if (!S_ISDIR(st.st_mode) || depth + 1 >= WALK_MAX_DEPTH) {
+      close(fd);
+      err = S_ISDIR(st.st_mode) ? ENAMETOOLONG : ENOTDIR;
+      break;
+    }
+    stack[++depth] = fd;
+  }
+  while (depth >= 0) close(stack[depth--]);
+  free(todo);
+  errno = err;
+  return result;
+}
+
 int open_in_root(int rootfd, const char *path, int flags, mode_t mode) {
+  static bool no_openat2;
+  if (no_openat2) return walk_in_root(rootfd, path, flags, mode);
   struct open_how how = {
       .flags = (uint64_t)flags | O_CLOEXEC,
       .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
@@ -106,6 +200,10 @@ int open_in_root(int rootfd, const char *path, int flags, mode_t mode) {
   int fd;
   do fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
   while (fd < 0 && errno == EAGAIN);
+  if (fd < 0 && errno == ENOSYS) {
+    no_openat2 = true;
+    return walk_in_root(rootfd, path, flags, mode);
+  }
   return fd;
 }
 

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,12 +43,26 @@ static urun_error *run_one(const struct spec_hook *h, const char *kind, size_t i
   close(in[1]);
   _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
   int timeout_ms = h->has_timeout ? h->timeout * 1000 : -1;
-  if (pidfd >= 0) {
-    struct pollfd p = {.fd = pidfd, .events = POLLIN};
-    int n;
-    do n = poll(&p, 1, timeout_ms);
-    while (n < 0 && errno == EINTR);
-    if (n == 0) {
+  if (timeout_ms >= 0) {
+    bool exited;
+    if (pidfd >= 0) {
+      struct pollfd p = {.fd = pidfd, .events = POLLIN};
+      int n;
+      do n = poll(&p, 1, timeout_ms);
+      while (n < 0 && errno == EINTR);
+      exited = n > 0;
+    } else { /* no pidfd: look every 10 ms */
+      int waited = 0;
+      siginfo_t si;
+      for (;;) {
+        si.si_pid = 0;
+        exited = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
+        if (exited || waited >= timeout_ms) break;
+        usleep(10000);
+        waited += 10;
+      }
+    }
+    if (!exited) {
       kill(pid, SIGKILL);
       waitpid(pid, NULL, 0);
       return urun_error_new(".hooks.%s[%zu]: %s timed out after %d s and was killed", kind, i, h->path,

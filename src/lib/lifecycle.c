@@ -21,26 +21,15 @@
 #include "cgroup.h"
 #include "fsutil.h"
 #include "hooks.h"
+#include "pidfd.h"
 #include "log.h"
 
-/* A pidfd for init that is sure to be init (its start time still matches). */
-static int open_init_pidfd(const struct state *st) {
-  int fd = (int)syscall(SYS_pidfd_open, st->pid, 0);
-  if (fd < 0) return -1;
-  if (process_start_time(st->pid) != st->start_time) {
-    close(fd);
-    errno = ESRCH;
-    return -1;
-  }
-  return fd;
-}
-
 static urun_error *signal_init(const struct state *st, int sig) {
-  _cleanup_close_ int pidfd = open_init_pidfd(st);
-  if (pidfd < 0) return urun_error_errno("signal container init");
-  if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
-    return urun_error_errno("signal container init");
-  return NULL;
+  struct proc_handle h;
+  TRY(urun_error_wrap(proc_open(st->pid, st->start_time, &h), "signal container init"));
+  urun_error *e = proc_signal(&h, sig);
+  proc_close(&h);
+  return e;
 }
 
 /* Every process whose mount namespace is the container's. */
@@ -72,20 +61,24 @@ urun_error *lifecycle_signal(const struct state *st, int sig, bool all) {
 }
 
 urun_error *lifecycle_kill_and_wait(const struct state *st) {
-  _cleanup_close_ int pidfd = open_init_pidfd(st);
-  if (pidfd < 0) return NULL; /* already gone */
+  struct proc_handle h;
+  urun_error *e = proc_open(st->pid, st->start_time, &h);
+  if (e) { /* already gone */
+    urun_error_free(e);
+    return NULL;
+  }
   if (st->cgroup_path) urun_error_free(cgroup_kill_all(st->cgroup_path, SIGKILL));
   else if (st->mnt_ns && !st->own_pid_ns) urun_error_free(signal_all(st, SIGKILL));
-  if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
-    return urun_error_errno("kill container init");
-  /* The pidfd turns readable when init exits (its reaper may be anyone). */
-  struct pollfd p = {.fd = pidfd, .events = POLLIN};
-  for (int i = 0; i < 100; i++) {
-    int r = poll(&p, 1, 100);
-    if (r > 0) return NULL;
-    if (r < 0 && errno != EINTR) return urun_error_errno("wait for container init");
+  e = proc_signal(&h, SIGKILL);
+  if (e && e->code == ESRCH) {
+    urun_error_free(e);
+    e = NULL;
   }
-  return urun_error_new("container init %d did not exit after SIGKILL", st->pid);
+  /* init exits whoever its reaper is; a zombie counts as exited */
+  if (!e && !proc_wait_exit(&h, 10000))
+    e = urun_error_new("container init %d did not exit after SIGKILL", st->pid);
+  proc_close(&h);
+  return e;
 }
 
 /* Run the poststart or poststop hooks of the config copied at create. */
@@ -112,11 +105,21 @@ urun_error *container_start(struct state_root *root, const char *id) {
     return urun_error_new("cannot start container \"%s\": it is %s, not created", id, state_status_name(s));
   _cleanup_close_ int fifo = openat(dirfd, EXEC_FIFO_NAME, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fifo < 0) return urun_error_errno("start \"%s\": open exec fifo", id);
-  _cleanup_close_ int pidfd = open_init_pidfd(st);
-  if (pidfd < 0) return urun_error_new("start \"%s\": container init has exited", id);
+  struct proc_handle h;
+  urun_error *e = proc_open(st->pid, st->start_time, &h);
+  if (e) {
+    urun_error_free(e);
+    return urun_error_new("start \"%s\": container init has exited", id);
+  }
+  int pidfd = h.pidfd;
   struct pollfd p[2] = {{.fd = fifo, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
   for (;;) {
-    int r = poll(p, 2, -1);
+    /* without a pidfd, look at init between short polls */
+    int r = poll(p, 2, pidfd >= 0 ? -1 : 20);
+    if (r == 0 && !proc_alive(&h)) {
+      proc_close(&h);
+      return urun_error_new("start \"%s\": container init has exited", id);
+    }
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) return urun_error_errno("start \"%s\"", id);
     if (p[0].revents & (POLLIN | POLLHUP)) {
@@ -124,10 +127,15 @@ urun_error *container_start(struct state_root *root, const char *id) {
       ssize_t n = read(fifo, &c, 1);
       if (n == 1) break;
       if (n < 0 && errno == EAGAIN) continue;
+      proc_close(&h);
       return urun_error_new("start \"%s\": container init exited before it could start", id);
     }
-    if (p[1].revents) return urun_error_new("start \"%s\": container init has exited", id);
+    if (p[1].revents) {
+      proc_close(&h);
+      return urun_error_new("start \"%s\": container init has exited", id);
+    }
   }
+  proc_close(&h);
   if (unlinkat(dirfd, EXEC_FIFO_NAME, 0) < 0) return urun_error_errno("start \"%s\": remove exec fifo", id);
   /* A failing poststart hook is an error (runtime-spec 1.3). */
   if (st->has_poststart)

@@ -202,10 +202,10 @@ static urun_error *remount_bind(const char *target, unsigned long want, unsigned
       !(clear & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)))
     keep |= current & (MS_NOATIME | MS_RELATIME | MS_NODIRATIME);
   unsigned long flags = MS_REMOUNT | MS_BIND | ((want | keep) & remount_bits);
-  if (mount(NULL, target, NULL, flags, NULL) < 0) {
+  if (mount("none", target, "none", flags, NULL) < 0) {
     /* A locked atime flag may refuse the change: retry keeping the source's. */
     flags |= current & (MS_NOATIME | MS_RELATIME | MS_NODIRATIME | MS_NOSUID | MS_NODEV | MS_NOEXEC);
-    if (mount(NULL, target, NULL, flags, NULL) < 0) return urun_error_errno("remount");
+    if (mount("none", target, "none", flags, NULL) < 0) return urun_error_errno("remount");
   }
   return NULL;
 }
@@ -272,7 +272,7 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
 
   unsigned long flags = f.flags & ~(MS_REMOUNT);
   if (f.bind) {
-    if (mount(src, tpath, NULL, MS_BIND | (f.rbind ? MS_REC : 0), NULL) < 0)
+    if (mount(src, tpath, "none", MS_BIND | (f.rbind ? MS_REC : 0), NULL) < 0)
       return urun_error_errno("mount %s on %s", src, m->destination);
   } else if (sysfs_fallback) {
     goto bind_sys;
@@ -283,7 +283,7 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
       free(src);
       src = strdup("/sys/fs/cgroup");
       if (!src) return urun_error_code(ENOMEM, "mount");
-      if (mount(src, tpath, NULL, MS_BIND | MS_REC, NULL) < 0)
+      if (mount(src, tpath, "none", MS_BIND | MS_REC, NULL) < 0)
         return urun_error_errno("mount %s on %s", src, m->destination);
       f.bind = true;
     }
@@ -301,14 +301,14 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
         /* No pid namespace of our own: the host's /proc, as crun does. */
         free(src);
         src = strdup("/proc");
-        if (!src || mount(src, tpath, NULL, MS_BIND | MS_REC, NULL) < 0)
+        if (!src || mount(src, tpath, "none", MS_BIND | MS_REC, NULL) < 0)
           return urun_error_errno("mount proc on %s", m->destination);
         f.bind = true;
       } else if (is_type(m, "mqueue") && ctx->in_userns && (errno == EPERM || errno == EACCES)) {
         /* No ipc namespace of our own: the host's mqueue, as bind. */
         free(src);
         src = strdup("/dev/mqueue");
-        if (!src || mount(src, tpath, NULL, MS_BIND, NULL) < 0)
+        if (!src || mount(src, tpath, "none", MS_BIND, NULL) < 0)
           return urun_error_errno("mount mqueue on %s", m->destination);
         f.bind = true;
       } else {
@@ -322,7 +322,7 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
     free(src);
     src = strdup("/sys");
     if (!src) return urun_error_code(ENOMEM, "mount");
-    if (mount(src, tpath, NULL, MS_BIND | MS_REC, NULL) < 0)
+    if (mount(src, tpath, "none", MS_BIND | MS_REC, NULL) < 0)
       return urun_error_errno("mount /sys on %s", m->destination);
     f.bind = true;
   }
@@ -342,7 +342,7 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
     _cleanup_close_ int top = open_in_root(rootfd, m->destination, O_PATH, 0);
     if (top < 0) return urun_error_errno("mount %s", m->destination);
     char p[32];
-    if (f.propagation && mount(NULL, fd_path(top, p), NULL, f.propagation, NULL) < 0)
+    if (f.propagation && mount("none", fd_path(top, p), "none", f.propagation, NULL) < 0)
       return urun_error_errno("set propagation of %s", m->destination);
     TRY(urun_error_wrap(apply_attrs(top, &f), "mount %s", m->destination));
   }
@@ -361,11 +361,11 @@ urun_error *mount_setup_rootfs(const struct mount_context *ctx) {
   const char *prop = ctx->spec->linux_.rootfs_propagation;
   unsigned long pflags = prop ? mount_propagation_flags(prop) : 0;
   /* Host mounts may propagate in, but nothing we do goes back out. */
-  if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+  if (mount("none", "/", "none", MS_SLAVE | MS_REC, NULL) < 0)
     return urun_error_errno("make / a slave mount");
-  if (mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+  if (mount(ctx->rootfs, ctx->rootfs, "none", MS_BIND | MS_REC, NULL) < 0)
     return urun_error_errno("bind mount rootfs %s", ctx->rootfs);
-  if (pflags && mount(NULL, ctx->rootfs, NULL, pflags, NULL) < 0)
+  if (pflags && mount("none", ctx->rootfs, "none", pflags, NULL) < 0)
     return urun_error_errno("set rootfs propagation %s", prop);
   _cleanup_close_ int rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0) return urun_error_errno("open rootfs %s", ctx->rootfs);
@@ -384,12 +384,12 @@ urun_error *mount_setup_rootfs(const struct mount_context *ctx) {
 urun_error *mount_pivot_root(const struct mount_context *ctx) {
   if (chdir(ctx->rootfs) < 0) return urun_error_errno("chdir %s", ctx->rootfs);
   if (ctx->no_pivot) {
-    if (mount(ctx->rootfs, "/", NULL, MS_MOVE, NULL) < 0) return urun_error_errno("move rootfs to /");
+    if (mount(ctx->rootfs, "/", "none", MS_MOVE, NULL) < 0) return urun_error_errno("move rootfs to /");
     if (chroot(".") < 0) return urun_error_errno("chroot");
   } else {
     if (syscall(SYS_pivot_root, ".", ".") < 0) return urun_error_errno("pivot_root");
     /* The old root is now stacked on "."; detach it without telling the host. */
-    if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0) return urun_error_errno("make old root a slave");
+    if (mount("none", ".", "none", MS_SLAVE | MS_REC, NULL) < 0) return urun_error_errno("make old root a slave");
     if (umount2(".", MNT_DETACH) < 0) return urun_error_errno("detach old root");
   }
   if (chdir("/") < 0) return urun_error_errno("chdir /");
@@ -409,7 +409,7 @@ static urun_error *mask_path(const char *path) {
   if (S_ISDIR(st.st_mode)) {
     if (mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0k,mode=0555") < 0)
       return urun_error_errno("mask %s", path);
-  } else if (mount("/dev/null", p, NULL, MS_BIND, NULL) < 0) {
+  } else if (mount("/dev/null", p, "none", MS_BIND, NULL) < 0) {
     return urun_error_errno("mask %s", path);
   }
   return NULL;
@@ -423,7 +423,7 @@ static urun_error *readonly_path(const char *path, bool in_userns) {
   }
   char p[32];
   fd_path(fd, p);
-  if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) return urun_error_errno("readonly path %s", path);
+  if (mount(p, p, "none", MS_BIND | MS_REC, NULL) < 0) return urun_error_errno("readonly path %s", path);
   _cleanup_close_ int top = open_in_root(AT_FDCWD, path, O_PATH, 0);
   if (top < 0) return urun_error_errno("readonly path %s", path);
   return urun_error_wrap(remount_bind(fd_path(top, p), MS_RDONLY, 0, in_userns), "readonly path %s", path);
@@ -437,7 +437,7 @@ urun_error *mount_finish(const struct mount_context *ctx) {
   if (ctx->spec->root_readonly)
     TRY(urun_error_wrap(remount_bind("/", MS_RDONLY, 0, ctx->in_userns), "read-only root"));
   const char *prop = l->rootfs_propagation;
-  if (prop && mount(NULL, "/", NULL, mount_propagation_flags(prop), NULL) < 0)
+  if (prop && mount("none", "/", "none", mount_propagation_flags(prop), NULL) < 0)
     return urun_error_errno("set rootfs propagation %s", prop);
   return NULL;
 }

@@ -34,7 +34,7 @@ test_run_exit_codes() {
   cfg b '.process.args = ["/testprog","sleep","100"]'
   (cd b && exec "$URUN" --root "$STATE" run c9) &
   local pid=$!
-  wait_for test "$(status_of c9)" = running
+  wait_status c9 running
   urun kill c9 KILL
   rc=0
   wait "$pid" || rc=$?
@@ -93,7 +93,7 @@ test_create_start_kill_delete() {
   assert_contains "$(tr '\0' ' ' </proc/"$pid"/cmdline)" "urun" "init is still urun before start"
   urun start life || fail "start failed"
   wait_for test -e "$T/b/rootfs/tmp/started"
-  wait_for test "$(status_of life)" = stopped
+  wait_status life stopped
   urun delete life || fail "delete failed"
   expect_error "$URUN" --root "$STATE" state life
   assert_contains "$out" "does not exist"
@@ -110,7 +110,7 @@ test_kill_signal_names() {
     assert_eq "$(status_of k)" running
     sleep 0.1
     urun kill k "$sig" || fail "kill $sig failed"
-    wait_for test "$(status_of k)" = stopped
+    wait_status k stopped
     urun delete k || fail "delete failed"
   done
   assert_nothing_left k "$T/b"
@@ -158,9 +158,9 @@ test_run_detach_and_delete_force() {
 test_kill_all() {
   make_bundle b /bin/sh -c '/testprog sleep 100 & /testprog sleep 100 & wait'
   (cd b && urun run -d ka) || fail "run -d failed"
-  wait_for test "$(urun ps --format json ka 2>/dev/null | jq length)" -ge 3
+  wait_for eval '[ "$(urun ps --format json ka 2>/dev/null | jq length)" -ge 3 ]'
   urun kill --all ka KILL || fail "kill --all failed"
-  wait_for test "$(status_of ka)" = stopped
+  wait_status ka stopped
   urun delete ka || fail "delete failed"
   assert_nothing_left ka "$T/b"
 }
