@@ -55,10 +55,12 @@ make_bundle() {
 }
 
 # Edit a bundle's config.json with a jq filter.
+# Extra jq options (--arg name value) may come between DIR and FILTER.
 cfg() {
-  local dir=$1 filter=$2
-  jq "$filter" "$dir/config.json" > "$dir/config.json.new" && mv "$dir/config.json.new" "$dir/config.json" ||
-    fail "jq filter failed: $filter"
+  local dir=$1
+  shift
+  jq "$@" "$dir/config.json" > "$dir/config.json.new" && mv "$dir/config.json.new" "$dir/config.json" ||
+    fail "jq filter failed: $*"
 }
 
 # What the container saw (testprog info) as JSON: run BUNDLE ID.

@@ -49,14 +49,15 @@ static int ns_flag(const char *type) {
  * cgroup `cgroup_fd` when >= 0, so init's first instruction already runs
  * under its limits), else clone (the parent then moves it). */
 static pid_t clone_child(uint64_t flags, int cgroup_fd) {
-  struct clone_args args = {.flags = flags, .exit_signal = SIGCHLD};
+  /* with CLONE_PARENT the exit signal is the caller's own: clone3 wants 0 */
+  struct clone_args args = {.flags = flags, .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD};
   if (cgroup_fd >= 0) {
     args.flags |= CLONE_INTO_CGROUP;
     args.cgroup = (uint64_t)cgroup_fd;
   }
   pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
   if (pid < 0 && (errno == ENOSYS || errno == E2BIG))
-    pid = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, 0);
+    pid = (pid_t)syscall(SYS_clone, (unsigned long)flags | ((flags & CLONE_PARENT) ? 0 : SIGCHLD), NULL, NULL, NULL, 0);
   return pid;
 }
 

@@ -97,8 +97,16 @@ urun_error *devices_create_config(int rootfd, const struct spec *spec, bool in_u
 urun_error *devices_setup_dev(int rootfd, const struct spec *spec, bool in_userns) {
   for (size_t i = 0; i < sizeof(std_devices) / sizeof(std_devices[0]); i++) {
     const struct std_device *d = &std_devices[i];
-    if (in_userns) TRY(bind_host_node(rootfd, d->path));
-    else TRY(make_node(rootfd, d->path, S_IFCHR, 0666, makedev(d->major, d->minor), 0, 0));
+    if (in_userns) {
+      TRY(bind_host_node(rootfd, d->path));
+      continue;
+    }
+    urun_error *e = make_node(rootfd, d->path, S_IFCHR, 0666, makedev(d->major, d->minor), 0, 0);
+    if (e && e->code == EPERM) { /* no CAP_MKNOD here after all: the host's node */
+      urun_error_free(e);
+      e = bind_host_node(rootfd, d->path);
+    }
+    TRY(e);
   }
   TRY(make_symlink(rootfd, "/proc/self/fd", "fd"));
   TRY(make_symlink(rootfd, "/proc/self/fd/0", "stdin"));

@@ -206,7 +206,8 @@ static _Noreturn void run_process(struct exec_child *x) {
 }
 
 static pid_t clone_into(uint64_t flags, int cgroup_fd) {
-  struct clone_args args = {.flags = flags, .exit_signal = SIGCHLD};
+  /* with CLONE_PARENT the exit signal is the caller's own: clone3 wants 0 */
+  struct clone_args args = {.flags = flags, .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD};
   if (cgroup_fd >= 0) {
     args.flags |= CLONE_INTO_CGROUP;
     args.cgroup = (uint64_t)cgroup_fd;

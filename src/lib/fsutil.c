@@ -210,8 +210,16 @@ int open_in_root(int rootfd, const char *path, int flags, mode_t mode) {
 /* Walk `path` component by component inside rootfd, creating what is missing;
  * a created component is opened again through the in-root resolver, so a
  * symlink raced in place of it still cannot lead outside. */
+/* What follows component `part` (a pointer into `copy`, a strtok'd copy of
+ * `path`) in the original path. */
+static const char *next_part_rest(const char *path, const char *part, const char *copy) {
+  const char *after = path + (part - copy) + strlen(part);
+  while (*after == '/') after++;
+  return after;
+}
+
 static urun_error *walk_create(int rootfd, const char *path, mode_t mode, bool last_is_file,
-                               mode_t file_mode, int *ret_fd) {
+                               mode_t file_mode, int *ret_fd, int *links) {
   _cleanup_free_ char *copy = strdup(path);
   if (!copy) return urun_error_code(ENOMEM, "create %s", path);
   _cleanup_close_ int cur = open_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0);
@@ -247,8 +255,23 @@ static urun_error *walk_create(int rootfd, const char *path, mode_t mode, bool l
         if (!prefix) return urun_error_code(ENOMEM, "create %s", path);
         fd = open_in_root(rootfd, prefix, O_PATH | O_DIRECTORY, 0);
         if (fd < 0 && errno == ENOENT) {
-          /* A dangling in-root symlink: refuse rather than guess. */
-          return urun_error_errno("create %s: dangling symlink at %s", path, prefix);
+          /* A symlink to a path missing in the rootfs: follow it by hand and
+           * create its target there (still resolved inside the root). */
+          char target[PATH_MAX];
+          ssize_t l = readlinkat(cur, part, target, sizeof(target) - 1);
+          if (l < 0) return urun_error_errno("create %s: read symlink %s", path, prefix);
+          target[l] = '\0';
+          _cleanup_free_ char *next = NULL;
+          const char *rest = next_part_rest(path, part, copy);
+          if (target[0] == '/') {
+            if (asprintf(&next, "%s/%s", target, rest) < 0) return urun_error_code(ENOMEM, "create %s", path);
+          } else {
+            size_t dirlen = (size_t)(part - copy);
+            if (asprintf(&next, "%.*s%s/%s", (int)dirlen, path, target, rest) < 0)
+              return urun_error_code(ENOMEM, "create %s", path);
+          }
+          if (++(*links) > 40) return urun_error_code(ELOOP, "create %s", path);
+          return walk_create(rootfd, next, mode, last_is_file, file_mode, ret_fd, links);
         }
       } else if (fd < 0 && errno == ENOENT) {
         if (mkdirat(cur, part, mode) < 0 && errno != EEXIST)
@@ -266,11 +289,13 @@ static urun_error *walk_create(int rootfd, const char *path, mode_t mode, bool l
 }
 
 urun_error *mkdir_in_root(int rootfd, const char *path, mode_t mode, int *ret_fd) {
-  return walk_create(rootfd, path, mode, false, 0, ret_fd);
+  int links = 0;
+  return walk_create(rootfd, path, mode, false, 0, ret_fd, &links);
 }
 
 urun_error *mkfile_in_root(int rootfd, const char *path, mode_t mode, int *ret_fd) {
-  return walk_create(rootfd, path, 0755, true, mode, ret_fd);
+  int links = 0;
+  return walk_create(rootfd, path, 0755, true, mode, ret_fd, &links);
 }
 
 const char *fd_path(int fd, char buf[static 32]) {

@@ -29,6 +29,7 @@
 #include "process.h"
 #include "seccomp_filter.h"
 #include "sync.h"
+#include "userns.h"
 #include "terminal.h"
 
 static urun_error *set_names(const struct init_config *cfg) {
@@ -77,7 +78,8 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
   TRY(set_names(cfg));
   struct mount_context mctx = {
       .spec = s, .rootfs = cfg->rootfs, .bundle = cfg->bundle,
-      .in_userns = cfg->userns_created || geteuid() != 0, .own_netns = cfg->own_netns,
+      /* joined, inherited (rootless podman) or new: what matters is where we are now */
+      .in_userns = cfg->userns_created || geteuid() != 0 || in_user_namespace(), .own_netns = cfg->own_netns,
       .no_pivot = cfg->no_pivot,
   };
   TRY(mount_setup_rootfs(&mctx));

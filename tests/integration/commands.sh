@@ -1,0 +1,70 @@
+# commands.sh: exec, ps, pause/resume, features, terminals.
+
+test_exec() {
+  make_bundle b /testprog sleep 100
+  (cd b && urun run -d ex) || fail "run -d failed"
+  local pid j
+  pid=$(urun state ex | jq -r .pid)
+  j=$(urun exec ex /testprog info) || fail "exec failed"
+  local ns
+  for ns in mnt pid uts ipc user; do
+    assert_eq "$(jq -r ".namespaces.$ns" <<<"$j")" "$(readlink /proc/"$pid"/ns/$ns)" "exec joined the $ns namespace"
+  done
+  assert_eq "$(jq -r .CapEff <<<"$j")" 0000000020000420 "exec has the container's capabilities"
+  local rc=0
+  urun exec ex /testprog exit 7 || rc=$?
+  assert_eq "$rc" 7 "exec passes the exit status"
+  j=$(urun exec --env EXTRA=1 --cwd /tmp ex /testprog info) || fail "exec with options failed"
+  assert_eq "$(jq -r .cwd <<<"$j")" /tmp
+  assert_contains "$(jq -c .env <<<"$j")" '"EXTRA=1"'
+  expect_error "$URUN" --root "$STATE" exec ex /nope
+  assert_contains "$out" "no such file or directory"
+  urun delete -f ex
+}
+
+test_ps_and_features() {
+  make_bundle b /testprog sleep 100
+  (cd b && urun run -d ps1) || fail "run -d failed"
+  local pid
+  pid=$(urun state ps1 | jq -r .pid)
+  assert_eq "$(urun ps --format json ps1)" "[$pid]" "ps lists init"
+  assert_contains "$(urun ps ps1)" "PID"
+  urun delete -f ps1
+  local f
+  f=$("$URUN" features) || fail "features failed"
+  assert_eq "$(jq -r .ociVersionMax <<<"$f")" 1.3.0
+  jq -e '.linux.namespaces | index("user")' <<<"$f" >/dev/null || fail "no user namespace in features"
+  jq -e '.linux.seccomp.enabled and (.linux.seccomp.actions | index("SCMP_ACT_ERRNO"))' <<<"$f" >/dev/null || fail "seccomp"
+  jq -e '.mountOptions | index("rbind")' <<<"$f" >/dev/null || fail "mount options"
+  jq -e '.linux.mountExtensions.idmap.enabled == false' <<<"$f" >/dev/null || fail "idmap must be reported as unsupported"
+}
+
+test_pause_resume() {
+  make_bundle b /testprog sleep 100
+  (cd b && urun run -d pz) || fail "run -d failed"
+  if [ "$(urun state pz | jq -r .status)" = running ] && ! is_root; then
+    expect_error "$URUN" --root "$STATE" pause pz
+    assert_contains "$out" "cgroup"
+    urun delete -f pz
+    return 0
+  fi
+  urun pause pz || fail "pause failed"
+  assert_eq "$(status_of pz)" paused
+  local pid
+  pid=$(urun state pz | jq -r .pid)
+  grep -q '^State:.*(stopped)\|^State:.*S' /proc/"$pid"/status || true
+  urun resume pz || fail "resume failed"
+  assert_eq "$(status_of pz)" running
+  urun delete -f pz
+  assert_nothing_left pz "$T/b"
+}
+
+test_terminal_run_foreground() {
+  make_bundle b /bin/sh -c 'test -t 0 && test -t 1 && echo is-a-tty; stty size'
+  cfg b '.process.terminal = true | .process.consoleSize = {"height": 30, "width": 101}'
+  local out
+  out=$(cd b && urun run tty </dev/null 2>&1) || fail "run failed: $out"
+  assert_contains "$out" "is-a-tty"
+  assert_contains "$out" "30 101"
+  assert_nothing_left tty "$T/b"
+}

@@ -1,0 +1,69 @@
+# namespaces.sh: joining namespaces by path, root of an existing user
+# namespace, id ranges, --no-pivot.
+
+test_join_namespaces_by_path() {
+  make_bundle b /testprog sleep 100
+  is_root || cfg b '.linux.namespaces += [{"type": "network"}]'
+  (cd b && urun run -d first) || fail "run -d failed"
+  local pid
+  pid=$(urun state first | jq -r .pid)
+  make_bundle c
+  cfg c --arg p "/proc/$pid/ns" '.linux.namespaces |= map(if .type == "network" or .type == "uts" then .path = ($p + "/" + (if .type == "network" then "net" else "uts" end)) else . end)'
+  cfg c '.hostname = null'
+  is_root || cfg c --arg p "/proc/$pid/ns" '.linux.namespaces |= map(if .type == "user" then .path = ($p + "/user") else . end) | .linux.namespaces += [{"type": "network", "path": ($p + "/net")}] | del(.linux.uidMappings, .linux.gidMappings)'
+  local j
+  j=$(run_info c second)
+  assert_eq "$(jq -r .namespaces.net <<<"$j")" "$(readlink /proc/"$pid"/ns/net)" "joined network namespace"
+  is_root || assert_eq "$(jq -r .namespaces.user <<<"$j")" "$(readlink /proc/"$pid"/ns/user)" "joined user namespace"
+  assert_ne "$(jq -r .namespaces.mnt <<<"$j")" "$(readlink /proc/"$pid"/ns/mnt)" "own mount namespace"
+  urun delete -f first
+  assert_nothing_left second "$T/c"
+}
+
+test_root_of_existing_user_namespace() {
+  is_root && skip "needs an unprivileged caller (runs urun as root of a user namespace it made)"
+  command -v unshare >/dev/null || skip "unshare(1) missing"
+  make_bundle b
+  # a config written for root: no user namespace of its own
+  cfg b 'del(.linux.uidMappings, .linux.gidMappings) | .linux.namespaces |= map(select(.type != "user"))'
+  local j
+  j=$(cd b && unshare --user --map-root-user "$URUN" --root "$STATE" run inner) || fail "run as root of a user namespace failed"
+  assert_eq "$(jq -r .uid <<<"$j")" 0 "root inside"
+  assert_eq "$(jq -r .namespaces.user <<<"$j" | cut -c1-5)" "user:" "user namespace"
+  assert_ne "$(jq -r .namespaces.user <<<"$j")" "$(readlink /proc/self/ns/user)" "not the caller's user namespace"
+  assert_contains "$(jq -r .uid_map <<<"$j")" " $(id -u) " "mapped to the caller"
+  assert_nothing_left inner "$T/b"
+}
+
+test_unowned_id_range_refused() {
+  is_root && skip "root may map any range"
+  make_bundle b
+  cfg b '.linux.uidMappings = [{"containerID": 0, "hostID": 3000000, "size": 1000}]'
+  expect_error "$URUN" --root "$STATE" run --bundle b rng
+  assert_contains "$out" "/etc/subuid"
+  assert_contains "$out" "linux.uidMappings[0]"
+  assert_nothing_left rng "$T/b"
+}
+
+test_user_and_groups() {
+  make_bundle b
+  if ! is_root; then
+    grep -q "^$(id -un):" /etc/subuid || skip "no subordinate range for $(id -un)"
+    cfg b 'del(.linux.uidMappings, .linux.gidMappings) | .linux.namespaces |= map(select(.type != "user"))'
+  fi
+  cfg b '.process.user = {"uid": 1000, "gid": 1000, "additionalGids": [100, 200], "umask": 63}'
+  local j
+  j=$(run_info b ug)
+  assert_eq "$(jq -r .uid <<<"$j")" 1000 "uid"
+  assert_eq "$(jq -r .gid <<<"$j")" 1000 "gid"
+  assert_eq "$(jq -c .groups <<<"$j")" "[100,200]" "supplementary groups"
+  assert_eq "$(jq -r .umask <<<"$j")" 63 "umask"
+}
+
+test_no_pivot() {
+  make_bundle b
+  local j
+  j=$(cd b && urun run --no-pivot np) || fail "run --no-pivot failed"
+  assert_eq "$(jq -r .uid <<<"$j")" 0
+  assert_nothing_left np "$T/b"
+}

@@ -1,0 +1,105 @@
+# world.sh: what config.json says of the filesystem and the process.
+
+test_capabilities_and_rlimits() {
+  make_bundle b
+  cfg b '.process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 512, "hard": 1000}] | .process.noNewPrivileges = true'
+  local j
+  j=$(run_info b cr)
+  # the default set: CAP_AUDIT_WRITE (29), CAP_KILL (5), CAP_NET_BIND_SERVICE (10)
+  assert_eq "$(jq -r .CapEff <<<"$j")" 0000000020000420 "effective capabilities"
+  assert_eq "$(jq -r .CapBnd <<<"$j")" 0000000020000420 "bounding set"
+  assert_eq "$(jq -r .NoNewPrivs <<<"$j")" 1 "no_new_privs"
+  assert_eq "$(jq -c .rlimits.RLIMIT_NOFILE <<<"$j")" '{"soft":512,"hard":1000}' "RLIMIT_NOFILE"
+}
+
+test_masked_and_readonly_paths() {
+  make_bundle b /bin/sh -c 'cat /proc/keys | wc -c; ls /sys/firmware | wc -l; echo 1 > /proc/sys/kernel/domainname && echo WRITABLE; true'
+  [ -e /proc/keys ] || skip "this kernel has no /proc/keys to mask"
+  local out
+  out=$(cd b && urun run mp 2>&1) || fail "run failed: $out"
+  assert_eq "$(sed -n 1p <<<"$out" | tr -d ' ')" 0 "/proc/keys is masked (a file)"
+  assert_eq "$(sed -n 2p <<<"$out" | tr -d ' ')" 0 "/sys/firmware is masked (a directory)"
+  assert_not_contains "$out" WRITABLE "/proc/sys is read-only"
+  [ -n "$(ls /sys/firmware)" ] || fail "the host's /sys/firmware changed"
+}
+
+test_readonly_root_and_mounts() {
+  make_bundle b /bin/sh -c 'touch /x 2>/dev/null && echo ROOT-WRITABLE; touch /data/y && echo data-ok; mount | grep " /data "'
+  mkdir -p "$T/hostdata"
+  cfg b --arg src "$T/hostdata" '.root.readonly = true | .mounts += [{"destination": "/data", "type": "bind", "source": $src, "options": ["rbind", "nosuid", "nodev"]}]'
+  local out
+  out=$(cd b && urun run ro 2>&1) || fail "run failed: $out"
+  assert_not_contains "$out" ROOT-WRITABLE
+  assert_contains "$out" data-ok
+  assert_contains "$out" nosuid
+  [ -e "$T/hostdata/y" ] || fail "bind mount did not reach the host directory"
+}
+
+test_dev_nodes_and_links() {
+  make_bundle b /bin/sh -c 'echo x > /dev/null && head -c 4 /dev/zero | wc -c; for l in /dev/fd /dev/stdin /dev/ptmx; do readlink $l; done; test -c /dev/tty && echo tty-ok'
+  local out
+  out=$(cd b && urun run dv 2>&1) || fail "run failed: $out"
+  assert_eq "$(sed -n 1p <<<"$out" | tr -d ' ')" 4 "/dev/zero"
+  assert_contains "$out" "/proc/self/fd"
+  assert_contains "$out" "pts/ptmx"
+  assert_contains "$out" "tty-ok"
+}
+
+test_symlinks_never_escape_rootfs() {
+  local outside="$T/outside"
+  mkdir -p "$outside"
+  make_bundle b /bin/sh -c 'ls /dev/null >/dev/null && echo ran'
+  # hostile layout: /dev an absolute symlink to a host path, a mount target
+  # reached through a ".." chain
+  rm -rf b/rootfs/dev
+  ln -s "$outside" b/rootfs/dev
+  ln -s ../../../../../../../.. b/rootfs/up
+  cfg b '.mounts += [{"destination": "/up/escape", "type": "tmpfs", "source": "tmpfs"}]'
+  local out
+  out=$(cd b && urun run esc 2>&1) || fail "run failed: $out"
+  assert_contains "$out" ran
+  [ -z "$(ls -A "$outside")" ] || fail "urun wrote into the host directory the symlink named: $(ls -A "$outside")"
+  ! grep -q "$outside" /proc/self/mountinfo || fail "mount on the host"
+  [ ! -e /escape ] || fail "a mount target was created at the host's /escape"
+  [ -d "b/rootfs$outside" ] || fail "the /dev symlink was not resolved inside the rootfs"
+}
+
+test_seccomp_errno() {
+  make_bundle b /bin/sh -c 'mkdir /tmp/blocked; echo "rc=$?"'
+  cfg b '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
+          "syscalls": [{"names": ["mkdir", "mkdirat", "not_a_syscall"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}'
+  local out
+  out=$(cd b && urun run sc 2>&1) || fail "run failed: $out"
+  assert_contains "$out" "Permission denied" "errno 13 from the blocked syscall"
+  assert_contains "$out" "rc=1"
+  [ ! -e b/rootfs/tmp/blocked ] || fail "mkdir went through"
+  cfg b '.linux.seccomp.syscalls[0].action = "SCMP_ACT_NOPE"'
+  expect_error "$URUN" --root "$STATE" run --bundle b sc2
+  assert_contains "$out" 'unknown seccomp action "SCMP_ACT_NOPE"'
+  cfg b '.linux.seccomp.syscalls[0] = {"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_NOPE"}]}'
+  expect_error "$URUN" --root "$STATE" run --bundle b sc3
+  assert_contains "$out" 'unknown operator "SCMP_CMP_NOPE"'
+  assert_nothing_left sc2 "$T/b"
+}
+
+test_hooks() {
+  make_bundle b /testprog exit 0
+  cfg b --arg d "$T" '.hooks = {
+    "createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c", "cat > \($d)/createRuntime.json"]}],
+    "poststart": [{"path": "/bin/sh", "args": ["sh", "-c", "cat > \($d)/poststart.json"]}],
+    "poststop": [{"path": "/bin/sh", "args": ["sh", "-c", "echo $HOOKVAR > \($d)/poststop.txt"], "env": ["HOOKVAR=ok"]}]}'
+  (cd b && urun run hk) || fail "run failed"
+  assert_eq "$(jq -r .id "$T/createRuntime.json")" hk "createRuntime got the state"
+  assert_eq "$(jq -r .status "$T/createRuntime.json")" creating
+  [ "$(jq -r .pid "$T/createRuntime.json")" -gt 0 ] || fail "no pid in the state"
+  assert_eq "$(jq -r .status "$T/poststart.json")" running
+  assert_eq "$(cat "$T/poststop.txt")" ok "poststop ran with its env"
+  cfg b '.hooks = {"createRuntime": [{"path": "/bin/false"}]}'
+  expect_error "$URUN" --root "$STATE" run --bundle b hk2
+  assert_contains "$out" ".hooks.createRuntime[0]"
+  assert_nothing_left hk2 "$T/b"
+  cfg b '.hooks = {"createRuntime": [{"path": "/bin/sleep", "args": ["sleep", "30"], "timeout": 1}]}'
+  expect_error "$URUN" --root "$STATE" run --bundle b hk3
+  assert_contains "$out" "timed out"
+  assert_nothing_left hk3 "$T/b"
+}
