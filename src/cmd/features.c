@@ -24,13 +24,6 @@ static void list(json_writer *w, const char *key, name_at f) {
   json_end_array(w);
 }
 
-static void strings(json_writer *w, const char *key, const char *const *v) {
-  json_key(w, key);
-  json_begin_array(w);
-  for (; *v; v++) json_string(w, *v);
-  json_end_array(w);
-}
-
 static void capabilities(json_writer *w) {
   json_key(w, "capabilities");
   json_begin_array(w);
@@ -59,7 +52,7 @@ static void seccomp(json_writer *w) {
   json_kv_bool(w, "enabled", true);
   list(w, "actions", seccomp_action_name);
   list(w, "operators", seccomp_operator_name);
-  strings(w, "archs", archs);
+  json_kv_strings(w, "archs", archs);
   list(w, "knownFlags", seccomp_flag_name);
   list(w, "supportedFlags", seccomp_flag_name);
   json_end_object(w);
@@ -79,11 +72,11 @@ urun_error *cmd_features(const struct global_options *g, int argc, char **argv, 
   json_begin_object(w);
   json_kv_string(w, "ociVersionMin", "1.0.0");
   json_kv_string(w, "ociVersionMax", URUN_OCI_VERSION);
-  strings(w, "hooks", hooks);
+  json_kv_strings(w, "hooks", hooks);
   list(w, "mountOptions", mount_option_name);
   json_key(w, "linux");
   json_begin_object(w);
-  strings(w, "namespaces", namespaces);
+  json_kv_strings(w, "namespaces", namespaces);
   capabilities(w);
   json_key(w, "cgroup");
   json_begin_object(w);

@@ -17,37 +17,8 @@
 #include "cleanup.h"
 #include "cmd.h"
 #include "json.h"
+#include "lifecycle.h"
 #include "options.h"
-
-static urun_error *pids_by_mount_ns(uint64_t ino, pid_t **ret, size_t *ret_len) {
-  _cleanup_closedir_ DIR *d = opendir("/proc");
-  if (!d) return urun_error_errno("open /proc");
-  size_t n = 0, cap = 16;
-  pid_t *pids = malloc(cap * sizeof(pid_t));
-  if (!pids) return urun_error_code(ENOMEM, "ps");
-  struct dirent *de;
-  while ((de = readdir(d))) {
-    char *end;
-    long pid = strtol(de->d_name, &end, 10);
-    if (*end || pid <= 0) continue;
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", pid);
-    struct stat sb;
-    if (stat(path, &sb) < 0 || sb.st_ino != ino) continue;
-    if (n == cap) {
-      pid_t *np = realloc(pids, (cap *= 2) * sizeof(pid_t));
-      if (!np) {
-        free(pids);
-        return urun_error_code(ENOMEM, "ps");
-      }
-      pids = np;
-    }
-    pids[n++] = (pid_t)pid;
-  }
-  *ret = pids;
-  *ret_len = n;
-  return NULL;
-}
 
 static bool has_pid(const pid_t *pids, size_t n, long pid) {
   for (size_t i = 0; i < n; i++)
@@ -133,7 +104,7 @@ urun_error *cmd_ps(const struct global_options *g, int argc, char **argv, int *e
   urun_error *e = state_open(&root, id, LOCK_SH, &dirfd);
   if (!e) e = state_read(dirfd, id, &st);
   if (!e && state_status(dirfd, st) == STATUS_STOPPED) e = urun_error_new("ps \"%s\": it is stopped", id);
-  if (!e) e = st->cgroup_path ? cgroup_pids(st->cgroup_path, &pids, &n) : pids_by_mount_ns(st->mnt_ns, &pids, &n);
+  if (!e) e = st->cgroup_path ? cgroup_pids(st->cgroup_path, &pids, &n) : lifecycle_pids_in_mount_ns(st->mnt_ns, &pids, &n);
   state_root_close(&root);
   if (e) return e;
   if (!json) return ps_table(argv + optind + 1, argc - optind - 1, pids, n);

@@ -88,6 +88,21 @@ static urun_error *cpu_mask(const char *list, uint8_t **ret, size_t *ret_len) {
   return NULL;
 }
 
+/* A property of type "ay" holding the bitmask of a cpu or node list. */
+static urun_error *append_mask(sd_bus_message *m, const char *name, const char *list) {
+  uint8_t *mask = NULL;
+  size_t len = 0;
+  TRY(cpu_mask(list, &mask, &len));
+  int r = sd_bus_message_open_container(m, 'r', "sv");
+  if (r >= 0) r = sd_bus_message_append(m, "s", name);
+  if (r >= 0) r = sd_bus_message_open_container(m, 'v', "ay");
+  if (r >= 0) r = sd_bus_message_append_array(m, 'y', mask, len);
+  if (r >= 0) r = sd_bus_message_close_container(m);
+  if (r >= 0) r = sd_bus_message_close_container(m);
+  free(mask);
+  return r < 0 ? urun_error_code(-r, "systemd: %s", name) : NULL;
+}
+
 static urun_error *append_properties(sd_bus_message *m, const struct spec *s, const char *slice,
                                      pid_t pid) {
   int r = 0;
@@ -121,30 +136,8 @@ static urun_error *append_properties(sd_bus_message *m, const struct spec *s, co
       r |= sd_bus_message_append(m, "(sv)", "CPUQuotaPerSecUSec", "t", per_sec);
       r |= sd_bus_message_append(m, "(sv)", "CPUQuotaPeriodUSec", "t", period);
     }
-    if (c->cpus && *c->cpus) {
-      uint8_t *mask = NULL;
-      size_t len = 0;
-      TRY(cpu_mask(c->cpus, &mask, &len));
-      r |= sd_bus_message_open_container(m, 'r', "sv");
-      r |= sd_bus_message_append(m, "s", "AllowedCPUs");
-      r |= sd_bus_message_open_container(m, 'v', "ay");
-      r |= sd_bus_message_append_array(m, 'y', mask, len);
-      r |= sd_bus_message_close_container(m);
-      r |= sd_bus_message_close_container(m);
-      free(mask);
-    }
-    if (c->mems && *c->mems) {
-      uint8_t *mask = NULL;
-      size_t len = 0;
-      TRY(cpu_mask(c->mems, &mask, &len));
-      r |= sd_bus_message_open_container(m, 'r', "sv");
-      r |= sd_bus_message_append(m, "s", "AllowedMemoryNodes");
-      r |= sd_bus_message_open_container(m, 'v', "ay");
-      r |= sd_bus_message_append_array(m, 'y', mask, len);
-      r |= sd_bus_message_close_container(m);
-      r |= sd_bus_message_close_container(m);
-      free(mask);
-    }
+    if (c->cpus && *c->cpus) TRY(append_mask(m, "AllowedCPUs", c->cpus));
+    if (c->mems && *c->mems) TRY(append_mask(m, "AllowedMemoryNodes", c->mems));
     if (res->block_io.has_weight) {
       uint64_t w = res->block_io.weight < 10 ? 10 : res->block_io.weight > 1000 ? 1000 : res->block_io.weight;
       r |= sd_bus_message_append(m, "(sv)", "IOWeight", "t", 1 + ((w - 10) * 9999) / 990);

@@ -213,6 +213,12 @@ void json_null(json_writer *w) { GEN(yajl_gen_null(w->g)); }
 void json_kv_string(json_writer *w, const char *key, const char *s) { json_key(w, key); json_string(w, s); }
 void json_kv_int(json_writer *w, const char *key, int64_t v) { json_key(w, key); json_int(w, v); }
 void json_kv_bool(json_writer *w, const char *key, bool v) { json_key(w, key); json_bool(w, v); }
+void json_kv_strings(json_writer *w, const char *key, const char *const *v) {
+  json_key(w, key);
+  json_begin_array(w);
+  for (; *v; v++) json_string(w, *v);
+  json_end_array(w);
+}
 
 const char *json_writer_buffer(json_writer *w, size_t *len) {
   const unsigned char *buf;

@@ -63,6 +63,8 @@ void json_null(json_writer *w);
 void json_kv_string(json_writer *w, const char *key, const char *s);
 void json_kv_int(json_writer *w, const char *key, int64_t v);
 void json_kv_bool(json_writer *w, const char *key, bool v);
+/* key: [strings of the NULL-terminated v] */
+void json_kv_strings(json_writer *w, const char *key, const char *const *v);
 /* The buffer so far (valid until the next write or free); NULL after any
  * generation error (invalid UTF-8 in a string, unbalanced nesting). */
 const char *json_writer_buffer(json_writer *w, size_t *len);

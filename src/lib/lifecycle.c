@@ -32,10 +32,12 @@ static urun_error *signal_init(const struct state *st, int sig) {
   return e;
 }
 
-/* Every process whose mount namespace is the container's. */
-static urun_error *signal_all(const struct state *st, int sig) {
+urun_error *lifecycle_pids_in_mount_ns(uint64_t ino, pid_t **ret, size_t *ret_len) {
   _cleanup_closedir_ DIR *d = opendir("/proc");
   if (!d) return urun_error_errno("open /proc");
+  size_t n = 0, cap = 16;
+  _cleanup_free_ pid_t *pids = malloc(cap * sizeof(pid_t));
+  if (!pids) return urun_error_code(ENOMEM, "processes");
   struct dirent *de;
   while ((de = readdir(d))) {
     char *end;
@@ -44,9 +46,26 @@ static urun_error *signal_all(const struct state *st, int sig) {
     char path[64];
     snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", pid);
     struct stat sb;
-    if (stat(path, &sb) < 0 || sb.st_ino != st->mnt_ns) continue;
-    kill((pid_t)pid, sig);
+    if (stat(path, &sb) < 0 || sb.st_ino != ino) continue;
+    if (n == cap) {
+      pid_t *np = realloc(pids, (cap *= 2) * sizeof(pid_t));
+      if (!np) return urun_error_code(ENOMEM, "processes");
+      pids = np;
+    }
+    pids[n++] = (pid_t)pid;
   }
+  *ret = steal_ptr(pids);
+  *ret_len = n;
+  return NULL;
+}
+
+/* Every process of a container without a cgroup: those in its mount namespace. */
+static urun_error *signal_all(const struct state *st, int sig) {
+  pid_t *pids = NULL;
+  size_t n = 0;
+  TRY(lifecycle_pids_in_mount_ns(st->mnt_ns, &pids, &n));
+  for (size_t i = 0; i < n; i++) kill(pids[i], sig);
+  free(pids);
   return NULL;
 }
 

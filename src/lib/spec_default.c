@@ -10,20 +10,13 @@
 #include "json.h"
 #include "spec.h"
 
-static void strings(json_writer *w, const char *key, const char *const *v) {
-  json_key(w, key);
-  json_begin_array(w);
-  for (; *v; v++) json_string(w, *v);
-  json_end_array(w);
-}
-
 static void mount(json_writer *w, const char *dest, const char *type, const char *src,
                   const char *const *opts) {
   json_begin_object(w);
   json_kv_string(w, "destination", dest);
   json_kv_string(w, "type", type);
   json_kv_string(w, "source", src);
-  strings(w, "options", opts);
+  json_kv_strings(w, "options", opts);
   json_end_object(w);
 }
 
@@ -51,14 +44,14 @@ static void process(json_writer *w) {
   json_kv_int(w, "uid", 0);
   json_kv_int(w, "gid", 0);
   json_end_object(w);
-  strings(w, "args", args);
-  strings(w, "env", env);
+  json_kv_strings(w, "args", args);
+  json_kv_strings(w, "env", env);
   json_kv_string(w, "cwd", "/");
   json_key(w, "capabilities");
   json_begin_object(w);
-  strings(w, "bounding", caps);
-  strings(w, "effective", caps);
-  strings(w, "permitted", caps);
+  json_kv_strings(w, "bounding", caps);
+  json_kv_strings(w, "effective", caps);
+  json_kv_strings(w, "permitted", caps);
   json_end_object(w);
   json_key(w, "rlimits");
   json_begin_array(w);
@@ -118,8 +111,8 @@ static void linux_section(json_writer *w, bool rootless) {
     json_end_object(w);
   }
   json_end_array(w);
-  strings(w, "maskedPaths", masked);
-  strings(w, "readonlyPaths", readonly);
+  json_kv_strings(w, "maskedPaths", masked);
+  json_kv_strings(w, "readonlyPaths", readonly);
   json_end_object(w);
 }
 

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-static urun_error *send_msg(int sock, const struct sync_msg *m, size_t len, int fd) {
-  struct iovec iov = {.iov_base = (void *)m, .iov_len = len};
+urun_error *send_with_fd(int sock, const void *data, size_t len, int fd) {
+  struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
   union {
     char buf[CMSG_SPACE(sizeof(int))];
     struct cmsghdr align;
@@ -28,7 +28,7 @@ static urun_error *send_msg(int sock, const struct sync_msg *m, size_t len, int 
   ssize_t w;
   do w = sendmsg(sock, &msg, MSG_NOSIGNAL);
   while (w < 0 && errno == EINTR);
-  if (w < 0) return urun_error_errno("sync with container init");
+  if (w < 0) return urun_error_errno("send to %s", fd >= 0 ? "peer (with an fd)" : "container init");
   return NULL;
 }
 
@@ -39,12 +39,12 @@ urun_error *sync_send(int fd, enum sync_type type, int code, int64_t value, cons
     snprintf(m.text, sizeof(m.text), "%s", text);
     len += strlen(m.text) + 1;
   }
-  return send_msg(fd, &m, len, -1);
+  return send_with_fd(fd, &m, len, -1);
 }
 
 urun_error *sync_send_fd(int sock, enum sync_type type, int fd) {
   struct sync_msg m = {.type = type};
-  return send_msg(sock, &m, offsetof(struct sync_msg, text), fd);
+  return send_with_fd(sock, &m, offsetof(struct sync_msg, text), fd);
 }
 
 urun_error *sync_recv(int fd, struct sync_msg *ret) {

@@ -2,6 +2,7 @@
 #ifndef URUN_SYNC_H
 #define URUN_SYNC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -27,6 +28,8 @@ struct sync_msg {
 };
 
 urun_error *sync_send(int fd, enum sync_type type, int code, int64_t value, const char *text);
+/* Send `len` bytes of `data` with one fd attached (SCM_RIGHTS). */
+urun_error *send_with_fd(int sock, const void *data, size_t len, int fd);
 /* Send a message carrying one fd (SCM_RIGHTS). */
 urun_error *sync_send_fd(int sock, enum sync_type type, int fd);
 /* Receive one message; EOF is an error saying init exited during setup. */

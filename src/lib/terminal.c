@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "sync.h"
 
 urun_error *terminal_open_in_container(const struct spec_process *p, int *ret_master) {
   _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -37,46 +38,6 @@ urun_error *terminal_open_in_container(const struct spec_process *p, int *ret_ma
   return NULL;
 }
 
-urun_error *fd_send(int sock, int fd, const char *text) {
-  char data[256];
-  snprintf(data, sizeof(data), "%s", text ? text : "");
-  struct iovec iov = {.iov_base = data, .iov_len = strlen(data) + 1};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  memset(&u, 0, sizeof(u));
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &fd, sizeof(int));
-  ssize_t r;
-  do r = sendmsg(sock, &msg, MSG_NOSIGNAL);
-  while (r < 0 && errno == EINTR);
-  if (r < 0) return urun_error_errno("send fd");
-  return NULL;
-}
-
-urun_error *fd_recv(int sock, int *ret_fd) {
-  char data[256];
-  struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-  ssize_t r;
-  do r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-  while (r < 0 && errno == EINTR);
-  if (r < 0) return urun_error_errno("receive fd");
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  if (r == 0 || !c || c->cmsg_type != SCM_RIGHTS) return urun_error_new("receive fd: no fd in message");
-  memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
-  return NULL;
-}
-
 urun_error *terminal_send_to_console_socket(const char *path, int master) {
   _cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (sock < 0) return urun_error_errno("console socket");
@@ -85,7 +46,9 @@ urun_error *terminal_send_to_console_socket(const char *path, int master) {
   strcpy(addr.sun_path, path);
   if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
     return urun_error_errno("--console-socket %s: connect", path);
-  return urun_error_wrap(fd_send(sock, master, "/dev/ptmx"), "--console-socket %s", path);
+  /* conmon expects exactly one fd; the text is informational */
+  static const char name[] = "/dev/ptmx";
+  return urun_error_wrap(send_with_fd(sock, name, sizeof(name), master), "--console-socket %s", path);
 }
 
 void terminal_proxy_start(struct terminal_proxy *t, int master) {

@@ -12,9 +12,6 @@
 /* Init side, after pivot_root: open a pty on the container's devpts, make
  * its peer the controlling terminal and stdio, return the master fd. */
 urun_error *terminal_open_in_container(const struct spec_process *p, int *ret_master);
-/* Send an fd over a unix socket with SCM_RIGHTS (exactly one fd). */
-urun_error *fd_send(int sock, int fd, const char *text);
-urun_error *fd_recv(int sock, int *ret_fd);
 /* Parent side: hand the master to the --console-socket listener. */
 urun_error *terminal_send_to_console_socket(const char *path, int master);
 

@@ -19,28 +19,7 @@
 #include "spec_default.h"
 #include "state.h"
 #include "userns.h"
-
-static int passed, failed;
-
-#define CHECK(cond)                                                                                \
-  do {                                                                                             \
-    if (cond) passed++;                                                                            \
-    else {                                                                                         \
-      failed++;                                                                                    \
-      fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                             \
-    }                                                                                              \
-  } while (0)
-
-/* An error whose text contains `needle` (and is freed). */
-static bool err_has(urun_error *e, const char *needle) {
-  if (!e) return false;
-  char *t = urun_error_text(e);
-  bool ok = t && strstr(t, needle);
-  if (!ok) fprintf(stderr, "  error was: %s\n", t ? t : "(null)");
-  free(t);
-  urun_error_free(e);
-  return ok;
-}
+#include "unit.h"
 
 static void test_ids(void) {
   CHECK(state_validate_id("web-1_2.3+x") == NULL);
@@ -181,6 +160,5 @@ int main(void) {
   test_mount_options();
   test_id_maps();
   test_default_spec();
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  return unit_finish();
 }
