@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -76,6 +77,7 @@ struct create_ctx {
   size_t njoin;
   uint64_t clone_flags;
   pid_t pid;
+  uint64_t mnt_ns; /* inode, as init reported it */
 };
 
 static void ctx_release(struct create_ctx *c) {
@@ -127,6 +129,9 @@ static pid_t spawn_init(struct create_ctx *c, struct init_config *icfg, int pare
   bool staged = c->join_user_fd >= 0 || c->join_pid_fd >= 0;
   pid_t pid = clone_child(staged ? 0 : c->clone_flags, staged ? -1 : c->cgroup.dirfd);
   if (pid != 0) return pid;
+  /* non-dumpable before joining a user namespace others live in: see
+   * init.c (CVE-2019-5736); init inherits it */
+  if (c->join_user_fd >= 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) _exit(1);
   close(parent_sock);
   if (staged) {
     if (c->join_user_fd >= 0 && setns(c->join_user_fd, CLONE_NEWUSER) < 0) {
@@ -166,20 +171,13 @@ static urun_error *write_pid_file(const char *path, pid_t pid) {
   return urun_error_wrap(write_file_atomic_at(dfd, base, buf, (size_t)n, 0644), "pid file %s", path);
 }
 
-static uint64_t ns_inode(pid_t pid, const char *ns) {
-  char path[64];
-  snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ns);
-  struct stat st;
-  return stat(path, &st) == 0 ? st.st_ino : 0;
-}
-
 static void fill_state(struct create_ctx *c, const struct create_options *o, char *created,
                        struct state *ret) {
   *ret = (struct state){
       .id = (char *)o->id, .pid = c->pid, .start_time = process_start_time(c->pid),
       .bundle = c->bundle, .rootfs = c->rootfs, .created = created, .owner = geteuid(),
       .annotations = c->spec->annotations,
-      .own_pid_ns = (c->clone_flags & CLONE_NEWPID) != 0, .mnt_ns = ns_inode(c->pid, "mnt"),
+      .own_pid_ns = (c->clone_flags & CLONE_NEWPID) != 0, .mnt_ns = c->mnt_ns,
       .rootless = geteuid() != 0 || c->plan.create,
       .has_poststart = c->spec->hooks.poststart.len > 0, .has_poststop = c->spec->hooks.poststop.len > 0,
       .cgroup_path = c->cgroup.path, .cgroup_unit = c->cgroup.unit, .cgroup_user_bus = c->cgroup.user_bus,
@@ -268,7 +266,10 @@ static urun_error *handshake(struct create_ctx *c, const struct create_options *
   for (;;) {
     struct sync_msg m;
     TRY(sync_recv(sock, &m));
-    if (m.type == SYNC_READY) break;
+    if (m.type == SYNC_READY) {
+      c->mnt_ns = (uint64_t)m.value;
+      break;
+    }
     if (m.type == SYNC_ERROR) return urun_error_code(m.code, "%s", m.text);
     if (m.type == SYNC_CONSOLE && m.fd >= 0) {
       TRY(take_console(o, m.fd, ret_master));

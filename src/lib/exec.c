@@ -255,6 +255,12 @@ static urun_error *exec_run(const struct state *st, const struct spec *config, c
   _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
   if ((pidfd < 0 && errno != ENOSYS) || process_start_time(st->pid) != st->start_time)
     return urun_error_new("container init is gone");
+  /* Until start, init is urun itself and non-dumpable (see init.c): only a
+   * caller with CAP_SYS_PTRACE on the host may look into its namespaces. */
+  char nspath[64];
+  snprintf(nspath, sizeof(nspath), "/proc/%d/ns/mnt", st->pid);
+  if (access(nspath, F_OK) < 0 && errno == EACCES)
+    return urun_error_code(EACCES, "its init is protected until the container starts: exec once it runs");
   int nsflags = differing_namespaces(st->pid);
   _cleanup_free_ char *cg = st->cgroup_path && o->cgroup_child ? path_join(st->cgroup_path, o->cgroup_child)
                                                                : (st->cgroup_path ? strdup(st->cgroup_path) : NULL);
@@ -265,6 +271,8 @@ static urun_error *exec_run(const struct state *st, const struct spec *config, c
   if (!o->detach) signals_block_forwarded();
   pid_t stage = fork();
   if (stage == 0) {
+    /* non-dumpable before joining: see init.c (CVE-2019-5736) */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) _exit(1);
     close(sp[0]);
     struct exec_child x = {.o = o, .process = process, .config = config, .sock = sp[1]};
     if (nsflags && pidfd >= 0 && setns(pidfd, nsflags) < 0)

@@ -66,6 +66,15 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
   const struct spec *s = cfg->spec;
   struct sync_msg m;
   TRY(sync_expect(cfg->sync_fd, SYNC_MAPS_DONE, &m));
+  /* Until execve this process is urun's binary: non-dumpable, so nothing in
+   * the container can open /proc/<pid>/exe (or mem, environ) of it and reach
+   * the host's binary (CVE-2019-5736).  The kernel then checks the user
+   * namespace the binary was exec'd in, the host's, where the container has
+   * no CAP_SYS_PTRACE; execve of the container's program resets it.  Not
+   * earlier: the parent (and newuidmap, which checks the owner of
+   * /proc/<pid>) must open our id map files, and until now nothing else can
+   * be in our new namespaces.  A joined user namespace: the stage did it. */
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) return urun_error_errno("prctl(PR_SET_DUMPABLE)");
   if (cfg->userns_created) {
     /* Become root of the new namespace where 0 is mapped (files we create
      * are then owned by it); harmless where it is not. */
@@ -137,9 +146,9 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
 }
 
 /* Hand over to the parent: it records the state, then we stop dying with it. */
-static urun_error *detach_from_parent(int sync_fd, char **ret_state) {
+static urun_error *detach_from_parent(int sync_fd, uint64_t mnt_ns, char **ret_state) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) return urun_error_errno("pdeathsig");
-  TRY(sync_send(sync_fd, SYNC_READY, 0, 0, NULL));
+  TRY(sync_send(sync_fd, SYNC_READY, 0, (int64_t)mnt_ns, NULL));
   struct sync_msg m;
   TRY(sync_expect(sync_fd, SYNC_ACK, &m));
   if (m.text[0] && !(*ret_state = strdup(m.text))) return urun_error_code(ENOMEM, "state");
@@ -198,11 +207,15 @@ static void close_inherited_fds(const struct init_config *cfg) {
 _Noreturn void init_main(struct init_config *cfg) {
   close_inherited_fds(cfg);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) _exit(1);
+  /* the parent cannot look at a non-dumpable process's /proc/PID/ns: tell it
+   * our mount namespace (the host's /proc is still mounted here) */
+  struct stat mnt_ns;
+  if (stat("/proc/self/ns/mnt", &mnt_ns) < 0) mnt_ns.st_ino = 0;
   int procfd = -1;
   char *exe = NULL;
   struct seccomp_program filter = {0};
   urun_error *e = setup(cfg, &procfd, &exe, &filter);
-  if (!e) e = detach_from_parent(cfg->sync_fd, &cfg->start_state);
+  if (!e) e = detach_from_parent(cfg->sync_fd, mnt_ns.st_ino, &cfg->start_state);
   if (e) {
     sync_send_error(cfg->sync_fd, e);
     _exit(1);

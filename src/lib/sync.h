@@ -9,7 +9,7 @@
 
 enum sync_type {
   SYNC_MAPS_DONE = 1, /* parent -> init: id maps written, cgroup joined */
-  SYNC_READY,         /* init -> parent: set up, about to wait on exec.fifo */
+  SYNC_READY,         /* init -> parent: set up, about to wait on exec.fifo; value: mount ns inode */
   SYNC_ERROR,         /* init -> parent: setup failed (code + text) */
   SYNC_ACK,           /* parent -> init: state recorded */
   SYNC_DETACHED,      /* init -> parent: no longer tied to the parent's life */

@@ -68,3 +68,42 @@ test_terminal_run_foreground() {
   assert_contains "$out" "30 101"
   assert_nothing_left tty "$T/b"
 }
+
+test_proc_self_exe_protected() {
+  # Until start, init is urun's binary: nothing in the container may open it
+  # through /proc/1/exe (CVE-2019-5736).  A startContainer hook runs in the
+  # container just before the process, while init is still urun; as a user
+  # it holds CAP_SYS_PTRACE in the container's user namespace, which must
+  # not be enough.  (A root container given CAP_SYS_PTRACE is privileged.)
+  make_bundle b /testprog exit 0
+  local caps='.'
+  is_root || caps='.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
+  cfg b "$caps"' | .hooks.startContainer = [{"path": "/bin/sh", "args": ["sh", "-c",
+    "{ tr \"\\0\" \" \" </proc/1/cmdline; echo; cat /proc/1/exe >/dev/null && echo READ-EXE; cat /proc/1/environ >/dev/null && echo READ-ENVIRON; grep CapEff /proc/self/status; echo done; } >/hook.out 2>&1"]}]'
+  (cd b && urun run px) || fail "run failed"
+  local out
+  out=$(cat b/rootfs/hook.out)
+  assert_contains "$out" done
+  assert_contains "$out" " run px" "init was still urun when the hook ran"
+  assert_not_contains "$out" READ-EXE "the container read urun's binary through /proc/1/exe"
+  assert_not_contains "$out" READ-ENVIRON "the container read urun's environment"
+  is_root || [ $(( 0x$(sed -n 's/CapEff:\t*//p' <<<"$out") >> 19 & 1 )) -eq 1 ] || fail "the hook lacked CAP_SYS_PTRACE: $out"
+  # once started, init is the container's program, dumpable again: the host
+  # user owns its /proc files
+  make_bundle c /testprog sleep 100
+  (cd c && urun create px2) || fail "create failed"
+  local pid
+  pid=$(urun state px2 | jq -r .pid)
+  if is_root; then
+    out=$(urun exec px2 /bin/sh -c 'cat /proc/1/exe >/dev/null && echo READ-EXE; echo done' 2>&1) || fail "exec failed: $out"
+    assert_not_contains "$out" READ-EXE "an exec'd process read urun's binary"
+  else
+    expect_error "$URUN" --root "$STATE" exec px2 /bin/true
+    assert_contains "$out" "protected until the container starts"
+  fi
+  urun start px2 || fail "start failed"
+  wait_for eval 'tr "\0" " " </proc/'"$pid"'/cmdline | grep -q "^/testprog sleep"'
+  assert_eq "$(stat -c %u /proc/"$pid"/environ)" "$(id -u)" "owner of /proc/<init>/environ after start"
+  urun exec px2 /testprog exit 0 || fail "exec after start failed"
+  urun delete -f px2
+}

@@ -16,8 +16,12 @@ for file in "$@"; do
     T=$(mktemp -d "$base/t.XXXXXX")
     chmod 755 "$T"
     start=$(date +%s.%N)
-    out=$(T=$T STATE=$T/state timeout -k 5 120 bash -c 'source "$1"; source "$2"; cd "$T" && "$3"' _ "$lib" "$file" "$fn" 2>&1)
+    # output to a file, not a pipe: a container a failed test left behind
+    # holds the test's stdout and would keep a pipe open until it is deleted
+    T=$T STATE=$T/state timeout -k 5 120 bash -c 'source "$1"; source "$2"; cd "$T" && "$3"' _ "$lib" "$file" "$fn" >"$T.out" 2>&1
     rc=$?
+    out=$(cat "$T.out")
+    rm -f "$T.out"
     secs=$(printf '%.2f' "$(echo "$(date +%s.%N) - $start" | bc)")
     # whatever a failed test left running goes away with its state root
     if [ -d "$T/state" ]; then
