@@ -6,7 +6,7 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   # build
   gcc make autoconf automake pkg-config libc6-dev git ca-certificates
-  libyajl-dev libseccomp-dev libcap-dev libsubid-dev libsystemd-dev
+  libyajl-dev libseccomp-dev libcap-dev libsubid-dev libsystemd-dev libslirp-dev libglib2.0-dev
   # run: newuidmap/newgidmap
   uidmap
   # tests
