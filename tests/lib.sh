@@ -78,6 +78,8 @@ assert_nothing_left() {
     local p
     for p in /proc/[0-9]*; do
       case "$(readlink "$p/root" 2>/dev/null)" in "$bundle"/rootfs*) fail "process ${p#/proc/} left in $bundle" ;; esac
+      # a created init is non-dumpable: its root cannot be read, its command line can
+      case "$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" in *"--root $STATE "*" $id") fail "urun process ${p#/proc/} left for $id" ;; esac
     done
   fi
   return 0

@@ -26,6 +26,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "spec_check.h"
+#include "seccomp_notify.h"
 #include "sync.h"
 #include "terminal.h"
 
@@ -273,6 +274,13 @@ static urun_error *handshake(struct create_ctx *c, const struct create_options *
     if (m.type == SYNC_ERROR) return urun_error_code(m.code, "%s", m.text);
     if (m.type == SYNC_CONSOLE && m.fd >= 0) {
       TRY(take_console(o, m.fd, ret_master));
+    } else if (m.type == SYNC_SECCOMP && m.fd >= 0) {
+      _cleanup_close_ int listener = m.fd;
+      _cleanup_free_ char *created = rfc3339_now();
+      struct state st;
+      fill_state(c, o, created, &st);
+      TRY(seccomp_notify_send(&c->spec->linux_.seccomp, c->pid, &st, STATUS_CREATING, listener));
+      TRY(sync_send(sock, SYNC_SECCOMP_DONE, 0, 0, NULL));
     } else if (m.type == SYNC_HOOKS) {
       _cleanup_free_ char *state = NULL;
       TRY(hook_state(c, o, STATUS_CREATING, &state));

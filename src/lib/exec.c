@@ -28,6 +28,7 @@
 #include "fsutil.h"
 #include "process.h"
 #include "seccomp_filter.h"
+#include "seccomp_notify.h"
 #include "signals.h"
 #include "sync.h"
 #include "terminal.h"
@@ -177,11 +178,9 @@ static _Noreturn void run_process(struct exec_child *x) {
   if ((e = process_set_rlimits(p))) fail(x->sock, e);
   struct seccomp_program filter = {0};
   if (x->o->apply_seccomp && (e = seccomp_compile(&x->config->linux_.seccomp, &filter))) fail(x->sock, e);
-  if (!p->no_new_privileges && filter.filter) {
-    int l;
-    if ((e = seccomp_install(&filter, &l))) fail(x->sock, e);
-    seccomp_program_free(&filter);
-  }
+  if ((!p->no_new_privileges || filter.notify) && filter.filter &&
+      (e = seccomp_install_and_hand_over(&filter, x->sock)))
+    fail(x->sock, e);
   if ((e = caps_drop_bounding(&p->capabilities))) fail(x->sock, e);
   prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
   _cleanup_free_ char *setgroups = NULL;
@@ -310,6 +309,12 @@ static urun_error *exec_run(const struct state *st, const struct spec *config, c
     if (m.type == SYNC_ERROR) {
       e = urun_error_code(m.code, "%s", m.text);
       break;
+    }
+    if (m.type == SYNC_SECCOMP && m.fd >= 0) {
+      e = seccomp_notify_send(&config->linux_.seccomp, pid, st, STATUS_RUNNING, m.fd);
+      close(m.fd);
+      if (e || (e = sync_send(sock, SYNC_SECCOMP_DONE, 0, 0, NULL))) break;
+      continue;
     }
     if (m.type == SYNC_CONSOLE && m.fd >= 0) {
       if (o->console_socket) {

@@ -28,6 +28,7 @@
 #include "mount.h"
 #include "process.h"
 #include "seccomp_filter.h"
+#include "seccomp_notify.h"
 #include "sync.h"
 #include "userns.h"
 #include "terminal.h"
@@ -127,11 +128,8 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
    * lets us: without no_new_privs it needs CAP_SYS_ADMIN, which the user
    * change below may drop, so it goes in first (runc's order). */
   TRY(seccomp_compile(&s->linux_.seccomp, filter));
-  if (!p->no_new_privileges) {
-    int listener;
-    TRY(seccomp_install(filter, &listener));
-    seccomp_program_free(filter);
-  }
+  /* A listener fd must reach urun while it still waits for us. */
+  if (!p->no_new_privileges || filter->notify) TRY(seccomp_install_and_hand_over(filter, cfg->sync_fd));
   TRY(caps_drop_bounding(&p->capabilities));
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return urun_error_errno("keep capabilities");
   TRY(process_set_user(p, cfg->setgroups_allowed, cfg->keep_groups));

@@ -53,8 +53,6 @@ static urun_error *check_linux(const struct spec *s) {
   if (l->time_offsets_len && !has_namespace(s, "time"))
     return unsupported(".linux.timeOffsets", "needs a time namespace");
   TRY(seccomp_check(&l->seccomp));
-  if (l->seccomp.listener_path)
-    return unsupported(".linux.seccomp.listenerPath", "SCMP_ACT_NOTIFY " NOT_YET);
   if (l->mount_label && *l->mount_label) return unsupported(".linux.mountLabel", "SELinux " NOT_YET);
   if (l->personality.present) return unsupported(".linux.personality", NOT_YET);
   if (l->net_devices_len) return unsupported(".linux.netDevices", NOT_YET);

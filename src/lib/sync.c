@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+
+#include "cleanup.h"
 
 urun_error *send_with_fd(int sock, const void *data, size_t len, int fd) {
   struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
@@ -30,6 +33,16 @@ urun_error *send_with_fd(int sock, const void *data, size_t len, int fd) {
   while (w < 0 && errno == EINTR);
   if (w < 0) return urun_error_errno("send to %s", fd >= 0 ? "peer (with an fd)" : "container init");
   return NULL;
+}
+
+urun_error *send_fd_to_socket_path(const char *path, const char *label, const void *data, size_t len, int fd) {
+  _cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0) return urun_error_errno("%s: socket", label);
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  if (strlen(path) >= sizeof(addr.sun_path)) return urun_error_new("%s %s: path too long", label, path);
+  strcpy(addr.sun_path, path);
+  if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) return urun_error_errno("%s %s: connect", label, path);
+  return urun_error_wrap(send_with_fd(sock, data, len, fd), "%s %s", label, path);
 }
 
 urun_error *sync_send(int fd, enum sync_type type, int code, int64_t value, const char *text) {

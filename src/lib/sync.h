@@ -17,6 +17,8 @@ enum sync_type {
   SYNC_CONSOLE,       /* init -> parent: the pty master, as an fd */
   SYNC_HOOKS,         /* init -> parent: mounts done, run prestart/createRuntime */
   SYNC_HOOKS_DONE,    /* parent -> init: done; text is the state for createContainer */
+  SYNC_SECCOMP,       /* init -> parent: the seccomp listener fd, for listenerPath */
+  SYNC_SECCOMP_DONE,  /* parent -> init: it went to the listener */
 };
 
 struct sync_msg {
@@ -30,6 +32,9 @@ struct sync_msg {
 urun_error *sync_send(int fd, enum sync_type type, int code, int64_t value, const char *text);
 /* Send `len` bytes of `data` with one fd attached (SCM_RIGHTS). */
 urun_error *send_with_fd(int sock, const void *data, size_t len, int fd);
+/* Connect to the unix stream socket at `path` and send `data` with `fd`;
+ * `label` names it in errors (e.g. "--console-socket"). */
+urun_error *send_fd_to_socket_path(const char *path, const char *label, const void *data, size_t len, int fd);
 /* Send a message carrying one fd (SCM_RIGHTS). */
 urun_error *sync_send_fd(int sock, enum sync_type type, int fd);
 /* Receive one message; EOF is an error saying init exited during setup. */

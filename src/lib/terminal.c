@@ -39,16 +39,9 @@ urun_error *terminal_open_in_container(const struct spec_process *p, int *ret_ma
 }
 
 urun_error *terminal_send_to_console_socket(const char *path, int master) {
-  _cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (sock < 0) return urun_error_errno("console socket");
-  struct sockaddr_un addr = {.sun_family = AF_UNIX};
-  if (strlen(path) >= sizeof(addr.sun_path)) return urun_error_new("--console-socket %s: path too long", path);
-  strcpy(addr.sun_path, path);
-  if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-    return urun_error_errno("--console-socket %s: connect", path);
   /* conmon expects exactly one fd; the text is informational */
   static const char name[] = "/dev/ptmx";
-  return urun_error_wrap(send_with_fd(sock, name, sizeof(name), master), "--console-socket %s", path);
+  return send_fd_to_socket_path(path, "--console-socket", name, sizeof(name), master);
 }
 
 void terminal_proxy_start(struct terminal_proxy *t, int master) {

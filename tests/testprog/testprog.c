@@ -17,6 +17,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "tools.h"
+
 extern char **environ;
 
 static void json_str(const char *s) {
@@ -220,6 +222,8 @@ int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   const char *mode = argc > 1 ? argv[1] : "info";
   if (!strcmp(mode, "info")) return info();
+  int r = tool_main(mode, argc, argv);
+  if (r >= 0) return r;
   if (!strcmp(mode, "exit") && argc > 2) return atoi(argv[2]);
   if (!strcmp(mode, "sleep") && argc > 2) {
     sleep((unsigned)atoi(argv[2]));
@@ -251,6 +255,7 @@ int main(int argc, char **argv) {
     fputs(argv[3], f);
     return fclose(f) ? 1 : 0;
   }
-  fprintf(stderr, "usage: testprog [info|exit N|sleep S|signal-wait|cat F|write F TEXT]\n");
+  fprintf(stderr, "usage: testprog [info|exit N|sleep S|signal-wait|cat F|write F TEXT|console-recv SOCK OUT|\n"
+                  "                seccomp-agent SOCK OUT|dgram-recv SOCK|sd-notify TEXT]\n");
   return 2;
 }

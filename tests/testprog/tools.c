@@ -1,0 +1,168 @@
+/* tools.c: the test program's host-side and protocol helpers: the other end
+ * of the sockets urun talks to (console socket, seccomp listener,
+ * NOTIFY_SOCKET), so tests need nothing beyond busybox and this program. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "tools.h"
+
+static int unix_socket(int type, const char *path, struct sockaddr_un *addr) {
+  memset(addr, 0, sizeof(*addr));
+  addr->sun_family = AF_UNIX;
+  if (strlen(path) >= sizeof(addr->sun_path)) {
+    fprintf(stderr, "testprog: %s: path too long\n", path);
+    return -1;
+  }
+  strcpy(addr->sun_path, path);
+  int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+  if (fd < 0) perror("testprog: socket");
+  return fd;
+}
+
+/* Bind and listen at PATH, accept one connection. */
+static int accept_one(const char *path) {
+  struct sockaddr_un addr;
+  int l = unix_socket(SOCK_STREAM, path, &addr);
+  if (l < 0) return -1;
+  if (bind(l, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(l, 1) < 0) {
+    perror("testprog: bind");
+    return -1;
+  }
+  int c = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+  close(l);
+  if (c < 0) perror("testprog: accept");
+  return c;
+}
+
+/* One message with its SCM_RIGHTS fds: returns the data length, fills fds. */
+static ssize_t recv_with_fds(int sock, char *buf, size_t len, int *fds, int max_fds, int *nfds) {
+  char control[CMSG_SPACE(sizeof(int) * 8)];
+  struct iovec iov = {.iov_base = buf, .iov_len = len};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof(control)};
+  ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  *nfds = 0;
+  if (n < 0) return -1;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+    for (int i = 0; i < count; i++) {
+      int fd;
+      memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+      if (*nfds < max_fds) fds[(*nfds)++] = fd;
+      else close(fd);
+    }
+  }
+  return n;
+}
+
+/* console-recv PATH OUT: take the pty master from a --console-socket
+ * connection, write "fds N" then everything read from it to OUT. */
+static int console_recv(const char *path, const char *out) {
+  int c = accept_one(path);
+  if (c < 0) return 1;
+  char buf[4096];
+  int fds[8], nfds;
+  if (recv_with_fds(c, buf, sizeof(buf), fds, 8, &nfds) < 0) {
+    perror("testprog: recvmsg");
+    return 1;
+  }
+  FILE *f = fopen(out, "we");
+  if (!f) return 1;
+  fprintf(f, "fds %d\n", nfds);
+  fflush(f);
+  if (nfds < 1) return fclose(f), 1;
+  ssize_t n;
+  while ((n = read(fds[0], buf, sizeof(buf))) > 0) {
+    fwrite(buf, 1, (size_t)n, f);
+    fflush(f);
+  }
+  return fclose(f) ? 1 : 0;
+}
+
+/* seccomp-agent PATH OUT: receive the container process state and the
+ * listener fd, write the state and one "syscall NR" line per notification
+ * to OUT, and answer each with success (0) without running it. */
+static int seccomp_agent(const char *path, const char *out) {
+  int c = accept_one(path);
+  if (c < 0) return 1;
+  static char buf[65536];
+  int fds[8], nfds;
+  ssize_t n = recv_with_fds(c, buf, sizeof(buf) - 1, fds, 8, &nfds);
+  if (n < 0) {
+    perror("testprog: recvmsg");
+    return 1;
+  }
+  buf[n] = '\0';
+  FILE *f = fopen(out, "we");
+  if (!f) return 1;
+  fprintf(f, "%s\nfds %d\n", buf, nfds);
+  fflush(f);
+  if (nfds != 1) return fclose(f), 1;
+  for (;;) {
+    struct pollfd p = {.fd = fds[0], .events = POLLIN};
+    if (poll(&p, 1, -1) < 0 && errno != EINTR) break;
+    if (p.revents & POLLHUP) break; /* every filtered process is gone */
+    struct seccomp_notif req;
+    memset(&req, 0, sizeof(req));
+    if (ioctl(fds[0], SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
+      if (errno == EINTR || errno == ENOENT) continue;
+      break;
+    }
+    fprintf(f, "syscall %d\n", req.data.nr);
+    fflush(f);
+    struct seccomp_notif_resp resp = {.id = req.id, .val = 0, .error = 0, .flags = 0};
+    ioctl(fds[0], SECCOMP_IOCTL_NOTIF_SEND, &resp);
+  }
+  return fclose(f) ? 1 : 0;
+}
+
+/* dgram-recv PATH: bind a datagram socket, print the first message. */
+static int dgram_recv(const char *path) {
+  struct sockaddr_un addr;
+  int s = unix_socket(SOCK_DGRAM, path, &addr);
+  if (s < 0) return 1;
+  if (bind(s, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+    perror("testprog: bind");
+    return 1;
+  }
+  char buf[4096];
+  ssize_t n = recv(s, buf, sizeof(buf) - 1, 0);
+  if (n < 0) return 1;
+  buf[n] = '\0';
+  printf("%s\n", buf);
+  return 0;
+}
+
+/* sd-notify TEXT: what sd_notify(3) does, to $NOTIFY_SOCKET. */
+static int sd_notify_send(const char *text) {
+  const char *path = getenv("NOTIFY_SOCKET");
+  if (!path) {
+    fprintf(stderr, "testprog: NOTIFY_SOCKET is not set\n");
+    return 1;
+  }
+  struct sockaddr_un addr;
+  int s = unix_socket(SOCK_DGRAM, path, &addr);
+  if (s < 0) return 1;
+  if (sendto(s, text, strlen(text), 0, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+    fprintf(stderr, "testprog: send to %s: %s\n", path, strerror(errno));
+    return 1;
+  }
+  return 0;
+}
+
+int tool_main(const char *mode, int argc, char **argv) {
+  if (!strcmp(mode, "console-recv") && argc > 3) return console_recv(argv[2], argv[3]);
+  if (!strcmp(mode, "seccomp-agent") && argc > 3) return seccomp_agent(argv[2], argv[3]);
+  if (!strcmp(mode, "dgram-recv") && argc > 2) return dgram_recv(argv[2]);
+  if (!strcmp(mode, "sd-notify") && argc > 2) return sd_notify_send(argv[2]);
+  return -1;
+}
