@@ -26,6 +26,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "spec_check.h"
+#include "notify_socket.h"
 #include "seccomp_notify.h"
 #include "sync.h"
 #include "terminal.h"
@@ -212,6 +213,7 @@ static urun_error *prepare(struct create_ctx *c, struct state_root *root, const 
   if (!c->bundle || !cfg) return urun_error_code(ENOMEM, "create");
   TRY(spec_load_file(cfg, o->config_path ? o->config_path : "config.json", &c->spec));
   TRY(spec_check(c->spec, o->console_socket != NULL || o->terminal_proxy));
+  TRY(notify_socket_pass_through(c->spec));
   _cleanup_free_ char *rootfs = c->spec->root_path[0] == '/' ? strdup(c->spec->root_path)
                                                              : path_join(c->bundle, c->spec->root_path);
   if (!rootfs) return urun_error_code(ENOMEM, "create");

@@ -108,3 +108,117 @@ test_seccomp_notify_without_agent() {
   assert_contains "$out" ".linux.seccomp.listenerPath: required"
   assert_nothing_left nn "$T/b"
 }
+
+test_notify_socket_passed_through() {
+  # sd_notify in the container reaches the caller's NOTIFY_SOCKET
+  make_bundle b /bin/sh -c 'echo "env:$NOTIFY_SOCKET"; /testprog sd-notify "READY=1"'
+  "$TESTPROG" dgram-recv "$T/notify.sock" >"$T/notify.out" &
+  local recv=$!
+  wait_for test -S "$T/notify.sock"
+  local out
+  out=$(cd b && NOTIFY_SOCKET=$T/notify.sock urun run nt 2>&1) || fail "run failed: $out"
+  assert_contains "$out" "env:/run/notify/notify.sock"
+  wait "$recv" || fail "nothing reached the socket"
+  assert_eq "$(cat "$T/notify.out")" "READY=1"
+  assert_nothing_left nt "$T/b"
+  # with a read-only root too; a NOTIFY_SOCKET that is no socket is an error
+  cfg b '.root.readonly = true'
+  "$TESTPROG" dgram-recv "$T/notify.sock2" >"$T/notify2.out" &
+  recv=$!
+  wait_for test -S "$T/notify.sock2"
+  out=$(cd b && NOTIFY_SOCKET=$T/notify.sock2 urun run nt 2>&1) || fail "run with a read-only root failed: $out"
+  wait "$recv" || fail "nothing reached the socket"
+  assert_eq "$(cat "$T/notify2.out")" "READY=1"
+  touch "$T/plain"
+  NOTIFY_SOCKET=$T/plain expect_error "$URUN" --root "$STATE" run --bundle b nt
+  assert_contains "$out" "NOTIFY_SOCKET $T/plain: not a socket"
+  assert_nothing_left nt "$T/b"
+}
+
+test_all_six_hooks() {
+  # each hook appends "name status mntns" to one log (the container reaches
+  # it through a bind mount), so order, state and namespace are all checked
+  make_bundle b /bin/sh -c 'echo "process - $(readlink /proc/self/ns/mnt)" >> /hooklog/order'
+  mkdir "$T/log"
+  local hook='{"path": "/bin/sh", "args": ["sh", "-c", "s=$(cat); echo \"$HOOK $(echo \"$s\" | sed -n \"s/.*\\\"status\\\":\\\"\\([a-z]*\\)\\\".*/\\1/p\") $(readlink /proc/self/ns/mnt)\" >> $LOG"]}'
+  cfg b --arg log "$T/log" --argjson h "$hook" '.mounts += [{"destination": "/hooklog", "type": "bind", "source": $log, "options": ["bind"]}]
+    | .hooks = ({} | reduce ("prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop") as $n
+        (.; .[$n] = [$h | .env = ["HOOK=\($n)", "LOG=" + (if $n == "startContainer" then "/hooklog/order" else "\($log)/order" end)]]))'
+  (cd b && urun create h6) || fail "create failed"
+  urun start h6 || fail "start failed"
+  wait_status h6 stopped
+  urun delete h6 || fail "delete failed"
+  local host_ns order
+  host_ns=$(readlink /proc/self/ns/mnt)
+  order=$(cat "$T/log/order")
+  local want
+  for want in "prestart creating $host_ns" "createRuntime creating $host_ns" "poststart running $host_ns" "poststop stopped $host_ns"; do
+    grep -qxF "$want" <<<"$order" || fail "no line [$want] in: $order"
+  done
+  local cns
+  cns=$(awk '$1 == "process" {print $3}' <<<"$order")
+  assert_ne "$cns" "$host_ns" "the process has its own mount namespace"
+  grep -qxF "createContainer creating $cns" <<<"$order" || fail "createContainer not in the container's mount namespace: $order"
+  grep -qxF "startContainer running $cns" <<<"$order" || fail "startContainer not in the container's mount namespace: $order"
+  # the order of the lines: everything before the process, then poststart, poststop last
+  assert_eq "$(head -n 4 <<<"$order" | awk '{print $1}' | tr '\n' ' ')" "prestart createRuntime createContainer startContainer "
+  assert_eq "$(tail -n 1 <<<"$order" | awk '{print $1}')" poststop
+  assert_nothing_left h6 "$T/b"
+}
+
+test_failing_hooks() {
+  make_bundle b /testprog sleep 100
+  # poststart failing is an error of start (runtime-spec 1.3); the container is then stopped by delete
+  cfg b '.hooks = {"poststart": [{"path": "/bin/false"}]}'
+  (cd b && urun create pf) || fail "create failed"
+  expect_error "$URUN" --root "$STATE" start pf
+  assert_contains "$out" "poststart"
+  urun delete -f pf
+  assert_nothing_left pf "$T/b"
+  # createContainer and startContainer failures: nothing left behind
+  cfg b '.hooks = {"createContainer": [{"path": "/bin/false"}]}'
+  expect_error "$URUN" --root "$STATE" run --bundle b cc
+  assert_contains "$out" ".hooks.createContainer[0]"
+  assert_nothing_left cc "$T/b"
+  cfg b '.hooks = {"startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]}]}'
+  local rc=0
+  out=$(cd b && urun run sc 2>&1) || rc=$?
+  [ $rc -ne 0 ] || fail "a failing startContainer hook did not fail run"
+  assert_contains "$out" "startContainer"
+  urun delete -f sc 2>/dev/null
+  assert_nothing_left sc "$T/b"
+  # a poststop hook that fails only warns: delete still removes everything
+  cfg b '.hooks = {"poststop": [{"path": "/bin/false"}]}'
+  (cd b && urun run -d ps1 >/dev/null) || fail "run -d failed"
+  urun delete -f ps1 || fail "delete with a failing poststop hook failed"
+  assert_nothing_left ps1 "$T/b"
+}
+
+test_default_seccomp_profile() {
+  # the profile podman and docker ship, as a fixture of ours: busybox works
+  # under it, the syscalls it leaves out fail with EPERM, clone3 with ENOSYS
+  local profile
+  profile=$(dirname "${BASH_SOURCE[0]}")/../fixtures/seccomp/default.json
+  make_bundle b /bin/sh -c '/testprog try-syscalls; mkdir /d && ls / >/dev/null && echo busybox-ok'
+  local out
+  out=$(cd b && urun run s0 2>&1) || fail "run without a profile failed: $out"
+  assert_contains "$out" "unshare=ok" "unshare(0) works without a filter"
+  assert_contains "$out" "clone3=EINVAL"
+  cfg b --slurpfile p "$profile" '.linux.seccomp = $p[0]'
+  rm -rf b/rootfs/d
+  out=$(cd b && urun run s1 2>&1) || fail "run with the default profile failed: $out"
+  assert_contains "$out" "busybox-ok"
+  assert_contains "$out" "getpid=ok"
+  assert_contains "$out" "personality=ok"
+  assert_contains "$out" "unshare=EPERM"
+  assert_contains "$out" "keyctl=EPERM"
+  assert_contains "$out" "clone3=ENOSYS"
+  assert_contains "$out" "vsock=EPERM"
+  # an exec'd process gets the same filter
+  cfg b '.process.args = ["/testprog", "sleep", "100"]'
+  (cd b && urun run -d s2 >/dev/null) || fail "run -d failed"
+  out=$(urun exec s2 /testprog try-syscalls) || fail "exec failed"
+  assert_contains "$out" "unshare=EPERM"
+  urun delete -f s2
+  assert_nothing_left s2 "$T/b"
+}
