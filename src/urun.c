@@ -29,6 +29,8 @@ static const struct command commands[] = {
     {"ps", cmd_ps, "list the processes of a container"},
     {"pause", cmd_pause, "freeze every process of a container"},
     {"resume", cmd_resume, "thaw a paused container"},
+    {"update", cmd_update, "change the resource limits of a running container"},
+    {"events", cmd_events, "print a container's events and statistics"},
     {"features", cmd_features, "print what this build supports (JSON)"},
     {"spec", cmd_spec, "write a default config.json"},
 };

@@ -480,3 +480,54 @@ void cgroup_plan_free(struct cgroup_plan *p) {
   memset(p, 0, sizeof(*p));
   p->dirfd = -1;
 }
+
+/* A group's controllers come from its parent's subtree_control: enable
+ * `ctl` there, and in the parent's parent first where it is missing, up to
+ * the cgroup2 mount (as far as the caller may write). */
+static urun_error *enable_controller(const char *group, const char *ctl) {
+  const char *mount = cgroup_mountpoint();
+  _cleanup_free_ char *parent = parent_of(group);
+  if (!mount || !parent) return urun_error_code(ENOMEM, "cgroup");
+  if (strlen(parent) < strlen(mount) || strncmp(parent, mount, strlen(mount)))
+    return urun_error_new("cgroup: %s is not below %s", group, mount);
+  _cleanup_free_ char *file = path_join(parent, "cgroup.controllers");
+  _cleanup_free_ char *have = NULL;
+  if (!file) return urun_error_code(ENOMEM, "cgroup");
+  TRY(read_file_at(AT_FDCWD, file, &have, NULL));
+  if (!word_in(have, ctl)) {
+    if (!strcmp(parent, mount)) return urun_error_new("cgroup: no %s controller in %s", ctl, mount);
+    TRY(enable_controller(parent, ctl));
+  }
+  char plus[72];
+  snprintf(plus, sizeof(plus), "+%s", ctl);
+  return write_cg(parent, "cgroup.subtree_control", plus);
+}
+
+char *cgroup_limits_path(const char *path, const char *unit) {
+  /* systemd: the limits live on the scope; init is in its "container" leaf */
+  return unit ? parent_of(path) : strdup(path);
+}
+
+urun_error *cgroup_update(const char *path, const char *unit, bool user_bus, const struct spec_resources *r) {
+  _cleanup_free_ char *limits = cgroup_limits_path(path, unit);
+  _cleanup_free_ char *file = limits ? path_join(limits, "cgroup.controllers") : NULL;
+  _cleanup_free_ char *have = NULL;
+  if (!file) return urun_error_code(ENOMEM, "cgroup");
+  TRY(read_file_at(AT_FDCWD, file, &have, NULL));
+  char wanted[256], *save = NULL;
+  needed_controllers(r, wanted, sizeof(wanted));
+  for (char *c = strtok_r(wanted, " ", &save); c; c = strtok_r(NULL, " ", &save))
+    if (!word_in(have, c + 1)) {
+      /* cgroupfs: create enabled only what the config limited */
+      if (!unit) {
+        TRY(urun_error_wrap(enable_controller(limits, c + 1), "the %s controller is not enabled for %s", c + 1, limits));
+        continue;
+      }
+      char *nl = strchr(have, '\n');
+      if (nl) *nl = '\0';
+      return urun_error_new("the %s controller is not delegated to %s (it has: %s)", c + 1, limits,
+                            *have ? have : "none");
+    }
+  if (unit) TRY(cgroup_systemd_update(unit, user_bus, r));
+  return cgroup_write_resources(limits, r, true);
+}

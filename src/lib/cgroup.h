@@ -43,6 +43,12 @@ urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_man
 urun_error *cgroup_enter(struct cgroup_plan *p, const struct spec *s, pid_t pid);
 /* Write linux.resources into the group at `path` (create and update). */
 urun_error *cgroup_write_resources(const char *path, const struct spec_resources *r, bool update);
+/* The group that holds the limits (and the statistics) of a container whose
+ * init is in `path`: the scope for systemd (`unit` set), else `path`. */
+char *cgroup_limits_path(const char *path, const char *unit);
+/* `update`: new limits through the driver that made the group at `path`
+ * (systemd when `unit` is set: properties, then files in the scope). */
+urun_error *cgroup_update(const char *path, const char *unit, bool user_bus, const struct spec_resources *r);
 /* Remove the group (and stop the scope); kills what is left in it first. */
 urun_error *cgroup_destroy(const char *path, const char *unit, bool user_bus);
 void cgroup_plan_free(struct cgroup_plan *p);
@@ -57,6 +63,8 @@ const char *cgroup_mountpoint(void);
 /* cgroup_systemd.c */
 urun_error *cgroup_systemd_start(struct cgroup_plan *p, const struct spec *s, pid_t pid);
 urun_error *cgroup_systemd_stop(const char *unit, bool user_bus);
+/* Change the scope's resource properties (runtime only), as `update` does. */
+urun_error *cgroup_systemd_update(const char *unit, bool user_bus, const struct spec_resources *res);
 bool cgroup_systemd_available(bool user_bus);
 
 #endif

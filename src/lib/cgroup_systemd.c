@@ -24,6 +24,9 @@ urun_error *cgroup_systemd_start(struct cgroup_plan *p, const struct spec *s, pi
   return urun_error_new("cgroup: this urun was built without sd-bus (libsystemd)");
 }
 urun_error *cgroup_systemd_stop(const char *unit, bool user_bus) { return NULL; }
+urun_error *cgroup_systemd_update(const char *unit, bool user_bus, const struct spec_resources *res) {
+  return urun_error_new("cgroup: this urun was built without sd-bus (libsystemd)");
+}
 #else
 #include <systemd/sd-bus.h>
 
@@ -103,6 +106,8 @@ static urun_error *append_mask(sd_bus_message *m, const char *name, const char *
   return r < 0 ? urun_error_code(-r, "systemd: %s", name) : NULL;
 }
 
+static urun_error *append_resource_properties(sd_bus_message *m, const struct spec_resources *res);
+
 static urun_error *append_properties(sd_bus_message *m, const struct spec *s, const char *slice,
                                      pid_t pid) {
   int r = 0;
@@ -114,7 +119,13 @@ static urun_error *append_properties(sd_bus_message *m, const struct spec *s, co
   r |= sd_bus_message_append(m, "(sv)", "PIDs", "au", 1, (uint32_t)pid);
   r |= sd_bus_message_append(m, "(sv)", "CollectMode", "s", "inactive-or-failed");
   r |= sd_bus_message_append(m, "(sv)", "DefaultDependencies", "b", 0);
-  const struct spec_resources *res = &s->linux_.resources;
+  if (r < 0) return urun_error_code(-r, "systemd: build StartTransientUnit");
+  return append_resource_properties(m, &s->linux_.resources);
+}
+
+/* The limits systemd has properties for; the rest is written to files. */
+static urun_error *append_resource_properties(sd_bus_message *m, const struct spec_resources *res) {
+  int r = 0;
   if (res->present) {
     const struct spec_memory *mem = &res->memory;
     if (mem->has_limit && mem->limit > 0) r |= sd_bus_message_append(m, "(sv)", "MemoryMax", "t", (uint64_t)mem->limit);
@@ -143,7 +154,7 @@ static urun_error *append_properties(sd_bus_message *m, const struct spec *s, co
       r |= sd_bus_message_append(m, "(sv)", "IOWeight", "t", 1 + ((w - 10) * 9999) / 990);
     }
   }
-  if (r < 0) return urun_error_code(-r, "systemd: build StartTransientUnit");
+  if (r < 0) return urun_error_code(-r, "systemd: resource properties");
   return NULL;
 }
 
@@ -269,6 +280,24 @@ urun_error *cgroup_systemd_start(struct cgroup_plan *p, const struct spec *s, pi
   TRY(urun_error_wrap(write_file_at(AT_FDCWD, procs, pidbuf, (size_t)n, 0), "cgroup: move init to %s", p->path));
   /* What systemd has no property for goes straight into the scope. */
   return cgroup_write_resources(p->scope, &s->linux_.resources, false);
+}
+
+urun_error *cgroup_systemd_update(const char *unit, bool user_bus, const struct spec_resources *res) {
+  _cleanup_bus_ sd_bus *bus = NULL;
+  int r = open_bus(user_bus, &bus);
+  if (r < 0) return urun_error_code(-r, "systemd: connect to the %s bus", user_bus ? "user" : "system");
+  _cleanup_msg_ sd_bus_message *m = NULL;
+  r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "SetUnitProperties");
+  if (r >= 0) r = sd_bus_message_append(m, "sb", unit, 1 /* runtime */);
+  if (r >= 0) r = sd_bus_message_open_container(m, 'a', "(sv)");
+  if (r < 0) return urun_error_code(-r, "systemd: SetUnitProperties");
+  TRY(append_resource_properties(m, res));
+  if ((r = sd_bus_message_close_container(m)) < 0) return urun_error_code(-r, "systemd: SetUnitProperties");
+  sd_bus_error err = SD_BUS_ERROR_NULL;
+  r = sd_bus_call(bus, m, 0, &err, NULL);
+  urun_error *e = r < 0 ? bus_error(r, &err, "SetUnitProperties") : NULL;
+  sd_bus_error_free(&err);
+  return e;
 }
 
 urun_error *cgroup_systemd_stop(const char *unit, bool user_bus) {

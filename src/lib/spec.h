@@ -348,6 +348,10 @@ urun_error *spec_load_file(const char *path, const char *label, struct spec **re
 /* A process.json (the "process" object alone), as `exec --process` reads it. */
 urun_error *spec_parse_process(const char *label, const char *data, size_t len,
                                struct spec_process **ret);
+/* A linux.resources object on its own (update --resources); errors name
+ * paths from the document's root, e.g. "resources.json: .memory.limit". */
+urun_error *spec_parse_resources(const char *label, const char *data, size_t len, struct spec_resources *ret);
+void spec_resources_free(struct spec_resources *r);
 void spec_free(struct spec *s);
 void spec_process_free(struct spec_process *p);
 static inline void spec_freep(struct spec **s) { if (*s) spec_free(*s); }

@@ -136,12 +136,10 @@ static urun_error *throttle(const char *L, const char *p, const json_node *o, co
   return each_object(L, p, o, key, sizeof(*l->items), (void **)&l->items, &l->len, one_throttle);
 }
 
-static urun_error *parse_resources(const char *L, const json_node *lx, struct spec_resources *r) {
-  json_node *o;
-  TRY(sj_object(L, ".linux", lx, "resources", &o));
-  if (!o) return NULL;
+/* The resources object `o`, at JSON path P (".linux.resources" in a config,
+ * "" in the file `update --resources` reads). */
+static urun_error *parse_resources_object(const char *L, const char *P, const json_node *o, struct spec_resources *r) {
   r->present = true;
-  const char *P = ".linux.resources";
   char p[SJ_PATH_MAX];
   TRY(each_object(L, P, o, "devices", sizeof(*r->devices), (void **)&r->devices, &r->devices_len, one_device_rule));
   json_node *m;
@@ -229,6 +227,20 @@ static urun_error *parse_resources(const char *L, const json_node *lx, struct sp
     }
   }
   return sj_strmap(L, P, o, "unified", &r->unified);
+}
+
+static urun_error *parse_resources(const char *L, const json_node *lx, struct spec_resources *r) {
+  json_node *o;
+  TRY(sj_object(L, ".linux", lx, "resources", &o));
+  return o ? parse_resources_object(L, ".linux.resources", o, r) : NULL;
+}
+
+urun_error *spec_parse_resources(const char *label, const char *data, size_t len, struct spec_resources *ret) {
+  *ret = (struct spec_resources){0};
+  _cleanup_json_ json_node *root = NULL;
+  TRY(json_parse(label, data, len, &root));
+  if (!json_is_object(root)) return json_error(label, "", "expected an object (linux.resources)");
+  return parse_resources_object(label, "", root, ret);
 }
 
 static urun_error *parse_seccomp(const char *L, const json_node *lx, struct spec_seccomp *s) {
@@ -345,23 +357,7 @@ urun_error *sj_parse_linux(const char *L, const json_node *root, struct spec_lin
   return NULL;
 }
 
-void sj_linux_free(struct spec_linux *l) {
-  for (size_t i = 0; i < l->namespaces_len; i++) {
-    free(l->namespaces[i].type);
-    free(l->namespaces[i].path);
-  }
-  free(l->namespaces);
-  free(l->uid_mappings.items);
-  free(l->gid_mappings.items);
-  for (size_t i = 0; i < l->time_offsets_len; i++) free(l->time_offsets[i].clock);
-  free(l->time_offsets);
-  for (size_t i = 0; i < l->devices_len; i++) {
-    free(l->devices[i].path);
-    free(l->devices[i].type);
-  }
-  free(l->devices);
-  free(l->cgroups_path);
-  struct spec_resources *r = &l->resources;
+void spec_resources_free(struct spec_resources *r) {
   for (size_t i = 0; i < r->devices_len; i++) {
     free(r->devices[i].type);
     free(r->devices[i].access);
@@ -381,6 +377,25 @@ void sj_linux_free(struct spec_linux *l) {
   for (size_t i = 0; i < r->rdma_len; i++) free(r->rdma[i].device);
   free(r->rdma);
   sj_strmap_free(&r->unified);
+}
+
+void sj_linux_free(struct spec_linux *l) {
+  for (size_t i = 0; i < l->namespaces_len; i++) {
+    free(l->namespaces[i].type);
+    free(l->namespaces[i].path);
+  }
+  free(l->namespaces);
+  free(l->uid_mappings.items);
+  free(l->gid_mappings.items);
+  for (size_t i = 0; i < l->time_offsets_len; i++) free(l->time_offsets[i].clock);
+  free(l->time_offsets);
+  for (size_t i = 0; i < l->devices_len; i++) {
+    free(l->devices[i].path);
+    free(l->devices[i].type);
+  }
+  free(l->devices);
+  free(l->cgroups_path);
+  spec_resources_free(&l->resources);
   sj_strmap_free(&l->sysctl);
   struct spec_seccomp *s = &l->seccomp;
   free(s->default_action);

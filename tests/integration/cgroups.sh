@@ -1,0 +1,76 @@
+# cgroups.sh: update, events, the cgroup a container gets on this host.  The
+# limits themselves (memory, pids, cpu, io with systemd) are tested in the
+# VM (tests/vm); here: what works on any host and the clear refusals.
+
+# The container's cgroup directory on the host, or empty when it has none.
+cgroup_dir() {
+  local id=$1 pid
+  pid=$(urun state "$id" | jq -r .pid)
+  local rel mount
+  rel=$(sed -n 's/^0:://p' /proc/"$pid"/cgroup)
+  mount=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)
+  local own
+  own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+  [ "$rel" != "$own" ] && echo "$mount$rel"
+  return 0
+}
+
+test_update_and_events() {
+  make_bundle b /testprog sleep 100
+  (cd b && urun run -d ue >/dev/null) || fail "run -d failed"
+  local dir
+  dir=$(cgroup_dir ue)
+  # bad input first: clear errors naming the flag or the JSON path
+  expect_error "$URUN" --root "$STATE" update --memory 12x ue
+  assert_contains "$out" '--memory: "12x" is not a size'
+  out=$(echo '{"memory": {"limit": "x"}}' | urun update -r - ue 2>&1) && fail "bad resources accepted"
+  assert_contains "$out" ".memory.limit: expected an integer"
+  expect_error "$URUN" --root "$STATE" update ue
+  assert_contains "$out" "nothing to change"
+  expect_error "$URUN" --root "$STATE" events --interval 0s ue
+  assert_contains "$out" "--interval"
+  if [ -z "$dir" ]; then
+    # no cgroup of its own (a user on a host without delegation)
+    expect_error "$URUN" --root "$STATE" update --pids-limit 10 ue
+    assert_contains "$out" "no cgroup of its own"
+    expect_error "$URUN" --root "$STATE" events --stats ue
+    assert_contains "$out" "no cgroup of its own"
+    urun delete -f ue
+    return 0
+  fi
+  # stats: runc's shape, cpu time of what ran in the group
+  out=$(urun events --stats ue) || fail "events --stats failed"
+  assert_eq "$(jq -r .type <<<"$out")" stats
+  assert_eq "$(jq -r .id <<<"$out")" ue
+  jq -e '.data.cpu.usage.total > 0 and (.data.memory | has("usage")) and (.data.pids | has("current"))' <<<"$out" >/dev/null ||
+    fail "stats lack fields: $out"
+  assert_eq "$(jq .data.cpu.usage.total <<<"$out")" "$(( $(sed -n 's/^usage_usec //p' "$dir/cpu.stat") * 1000 ))" \
+    "cpu usage is the group's cpu.stat"
+  # an update through a resources file, read back from the group
+  local mount
+  mount=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)
+  if grep -qw hugetlb "$mount/cgroup.controllers" && [ -d /sys/kernel/mm/hugepages/hugepages-2048kB ]; then
+    echo '{"hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}]}' >"$T/res.json"
+    urun update --resources "$T/res.json" ue || fail "update --resources failed"
+    assert_eq "$(cat "$dir/hugetlb.2MB.max")" 4194304 "hugetlb.2MB.max after update"
+  fi
+  if ! grep -qw pids "$mount/cgroup.controllers"; then
+    # a hybrid host: the controller is bound to cgroup v1
+    expect_error "$URUN" --root "$STATE" update --pids-limit 10 ue
+    assert_contains "$out" "no pids controller"
+  else
+    urun update --pids-limit 10 ue || fail "update --pids-limit failed"
+    assert_eq "$(cat "$dir/pids.max")" 10
+  fi
+  # the event stream: stats every interval until the container stops
+  urun events --interval 200ms ue >"$T/events" &
+  local ev=$!
+  wait_for eval '[ "$(grep -c stats "$T/events")" -ge 2 ]'
+  urun kill ue KILL
+  wait_for eval '! kill -0 '$ev' 2>/dev/null'
+  wait $ev || fail "events did not end cleanly when the container stopped"
+  jq -e 'select(.type == "stats") | .id == "ue"' "$T/events" >/dev/null || fail "bad event lines"
+  urun delete ue
+  [ ! -d "$dir" ] || fail "cgroup $dir left behind"
+  assert_nothing_left ue "$T/b"
+}
