@@ -85,10 +85,11 @@ assert_nothing_left() {
   return 0
 }
 
-# Wait until a condition command succeeds (max ~5 s).
+# Wait until a condition command succeeds (max ~5 s, times WAIT_SCALE:
+# the VM's software emulation is about 20x slower).
 wait_for() {
   local i
-  for i in $(seq 1 100); do
+  for i in $(seq 1 $((100 * ${WAIT_SCALE:-1}))); do
     "$@" && return 0
     sleep 0.05
   done

@@ -98,6 +98,13 @@ else
   echo "valgrind: $vg_logs process logs, no errors and no definite leaks"
 fi
 
+stage "cgroup v2 and systemd tests in ../shared/testvm (as its user, then as root)"
+out=$(bash tests/vm/run.sh "$work" 2>&1)
+echo "$out"
+for who in vm-user vm-root; do
+  count "$(grep "^$who: " <<<"$out")"
+done
+
 echo
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" -eq 0 ]

@@ -74,8 +74,12 @@ static urun_error *stream(const char *id, const struct state *st, const char *pa
     }
     uint64_t n = cgroup_oom_kills(path);
     for (; ooms < n && !e; ooms++) e = print_event("oom", id, NULL);
-    /* OOM kills are looked for every 100 ms; init's exit ends the stream */
-    if (e || proc_wait_exit(&h, 100)) break;
+    /* OOM kills are looked for every 100 ms; init's exit ends the stream,
+     * after a last look (an OOM kill of init is how it often ends) */
+    if (e || proc_wait_exit(&h, 100)) {
+      for (n = cgroup_oom_kills(path); ooms < n && !e; ooms++) e = print_event("oom", id, NULL);
+      break;
+    }
   }
   proc_close(&h);
   return e;
@@ -116,7 +120,7 @@ urun_error *cmd_events(const struct global_options *g, int argc, char **argv, in
       e = urun_error_new("events \"%s\": the container has no cgroup of its own, where its statistics "
                          "would be (see urun(8), CGROUPS)",
                          id);
-    else if (!(path = cgroup_limits_path(st->cgroup_path, st->cgroup_unit)))
+    else if (!(path = strdup(st->cgroup_path)))
       e = urun_error_code(ENOMEM, "events");
   }
   /* the lock is not held while streaming: delete must not wait for us */

@@ -384,6 +384,11 @@ urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_man
     return NULL;
   }
   if (ret->path) rmdir(ret->path);
+  if (manager == CGROUP_MANAGER_CGROUPFS && !str_has_prefix(e->message, "config.json:"))
+    e = urun_error_wrap(e, "cgroup: the cgroupfs driver cannot make %s%s", ret->path ? ret->path : "a group",
+                        geteuid() != 0 ? " (that part of the hierarchy is not delegated to you: use the systemd "
+                                         "driver, or a user@.service drop-in with Delegate=yes)"
+                                       : "");
   free(ret->path);
   ret->path = NULL;
   if (manager == CGROUP_MANAGER_CGROUPFS) return e;
@@ -503,31 +508,42 @@ static urun_error *enable_controller(const char *group, const char *ctl) {
   return write_cg(parent, "cgroup.subtree_control", plus);
 }
 
-char *cgroup_limits_path(const char *path, const char *unit) {
-  /* systemd: the limits live on the scope; init is in its "container" leaf */
-  return unit ? parent_of(path) : strdup(path);
+urun_error *cgroup_enable_controllers(const char *parent, const struct spec_resources *r) {
+  char wanted[256];
+  needed_controllers(r, wanted, sizeof(wanted));
+  if (!*wanted) return NULL;
+  TRY(check_available(parent, wanted, r));
+  return write_cg(parent, "cgroup.subtree_control", wanted);
 }
 
 urun_error *cgroup_update(const char *path, const char *unit, bool user_bus, const struct spec_resources *r) {
-  _cleanup_free_ char *limits = cgroup_limits_path(path, unit);
-  _cleanup_free_ char *file = limits ? path_join(limits, "cgroup.controllers") : NULL;
+  _cleanup_free_ char *file = path_join(path, "cgroup.controllers");
   _cleanup_free_ char *have = NULL;
   if (!file) return urun_error_code(ENOMEM, "cgroup");
   TRY(read_file_at(AT_FDCWD, file, &have, NULL));
   char wanted[256], *save = NULL;
   needed_controllers(r, wanted, sizeof(wanted));
+  /* create enabled only the controllers the config limited */
   for (char *c = strtok_r(wanted, " ", &save); c; c = strtok_r(NULL, " ", &save))
-    if (!word_in(have, c + 1)) {
-      /* cgroupfs: create enabled only what the config limited */
-      if (!unit) {
-        TRY(urun_error_wrap(enable_controller(limits, c + 1), "the %s controller is not enabled for %s", c + 1, limits));
-        continue;
-      }
-      char *nl = strchr(have, '\n');
-      if (nl) *nl = '\0';
-      return urun_error_new("the %s controller is not delegated to %s (it has: %s)", c + 1, limits,
-                            *have ? have : "none");
-    }
+    if (!word_in(have, c + 1))
+      TRY(urun_error_wrap(enable_controller(path, c + 1), "the %s controller is not enabled for %s", c + 1, path));
   if (unit) TRY(cgroup_systemd_update(unit, user_bus, r));
-  return cgroup_write_resources(limits, r, true);
+  return cgroup_write_resources(path, r, true);
+}
+
+urun_error *cgroup_join(const char *path, const char *unit, bool user_bus, pid_t pid) {
+  char buf[32];
+  int n = snprintf(buf, sizeof(buf), "%d", pid);
+  _cleanup_free_ char *procs = path_join(path, "cgroup.procs");
+  if (!procs) return urun_error_code(ENOMEM, "cgroup");
+  urun_error *e = write_file_at(AT_FDCWD, procs, buf, (size_t)n, 0);
+  if (!e) return NULL;
+  /* a user may not move a process out of its login session's scope (the
+   * common ancestor's cgroup.procs is root's); systemd may */
+  if (unit && (e->code == EACCES || e->code == EPERM)) {
+    urun_error_free(e);
+    const char *leaf = strrchr(path, '/');
+    return cgroup_systemd_attach(unit, user_bus, leaf ? leaf : "/", pid);
+  }
+  return urun_error_wrap(e, "cgroup: join %s", path);
 }

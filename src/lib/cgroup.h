@@ -43,9 +43,11 @@ urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_man
 urun_error *cgroup_enter(struct cgroup_plan *p, const struct spec *s, pid_t pid);
 /* Write linux.resources into the group at `path` (create and update). */
 urun_error *cgroup_write_resources(const char *path, const struct spec_resources *r, bool update);
-/* The group that holds the limits (and the statistics) of a container whose
- * init is in `path`: the scope for systemd (`unit` set), else `path`. */
-char *cgroup_limits_path(const char *path, const char *unit);
+/* Put `pid` into the container's group at `path` (exec): by cgroup.procs,
+ * or through systemd when `unit` is set and the kernel refuses the caller. */
+urun_error *cgroup_join(const char *path, const char *unit, bool user_bus, pid_t pid);
+/* Enable in `parent`'s subtree_control the controllers `r` needs. */
+urun_error *cgroup_enable_controllers(const char *parent, const struct spec_resources *r);
 /* `update`: new limits through the driver that made the group at `path`
  * (systemd when `unit` is set: properties, then files in the scope). */
 urun_error *cgroup_update(const char *path, const char *unit, bool user_bus, const struct spec_resources *r);
@@ -63,6 +65,9 @@ const char *cgroup_mountpoint(void);
 /* cgroup_systemd.c */
 urun_error *cgroup_systemd_start(struct cgroup_plan *p, const struct spec *s, pid_t pid);
 urun_error *cgroup_systemd_stop(const char *unit, bool user_bus);
+/* Move `pid` into `subgroup` ("/container") of the unit's cgroup: systemd
+ * may, where the caller cannot (the common ancestor is not the user's). */
+urun_error *cgroup_systemd_attach(const char *unit, bool user_bus, const char *subgroup, pid_t pid);
 /* Change the scope's resource properties (runtime only), as `update` does. */
 urun_error *cgroup_systemd_update(const char *unit, bool user_bus, const struct spec_resources *res);
 bool cgroup_systemd_available(bool user_bus);

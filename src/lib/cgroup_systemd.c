@@ -27,6 +27,9 @@ urun_error *cgroup_systemd_stop(const char *unit, bool user_bus) { return NULL; 
 urun_error *cgroup_systemd_update(const char *unit, bool user_bus, const struct spec_resources *res) {
   return urun_error_new("cgroup: this urun was built without sd-bus (libsystemd)");
 }
+urun_error *cgroup_systemd_attach(const char *unit, bool user_bus, const char *subgroup, pid_t pid) {
+  return urun_error_new("cgroup: this urun was built without sd-bus (libsystemd)");
+}
 #else
 #include <systemd/sd-bus.h>
 
@@ -278,8 +281,11 @@ urun_error *cgroup_systemd_start(struct cgroup_plan *p, const struct spec *s, pi
   _cleanup_free_ char *procs = path_join(p->path, "cgroup.procs");
   if (!procs) return urun_error_code(ENOMEM, "cgroup");
   TRY(urun_error_wrap(write_file_at(AT_FDCWD, procs, pidbuf, (size_t)n, 0), "cgroup: move init to %s", p->path));
-  /* What systemd has no property for goes straight into the scope. */
-  return cgroup_write_resources(p->scope, &s->linux_.resources, false);
+  /* Every limit goes into the leaf too, what systemd has no property for
+   * and what it has: the container then reads its limits at the root of
+   * its own cgroup namespace, as with crun. */
+  TRY(cgroup_enable_controllers(p->scope, &s->linux_.resources));
+  return cgroup_write_resources(p->path, &s->linux_.resources, false);
 }
 
 urun_error *cgroup_systemd_update(const char *unit, bool user_bus, const struct spec_resources *res) {
@@ -296,6 +302,18 @@ urun_error *cgroup_systemd_update(const char *unit, bool user_bus, const struct 
   sd_bus_error err = SD_BUS_ERROR_NULL;
   r = sd_bus_call(bus, m, 0, &err, NULL);
   urun_error *e = r < 0 ? bus_error(r, &err, "SetUnitProperties") : NULL;
+  sd_bus_error_free(&err);
+  return e;
+}
+
+urun_error *cgroup_systemd_attach(const char *unit, bool user_bus, const char *subgroup, pid_t pid) {
+  _cleanup_bus_ sd_bus *bus = NULL;
+  int r = open_bus(user_bus, &bus);
+  if (r < 0) return urun_error_code(-r, "systemd: connect to the %s bus", user_bus ? "user" : "system");
+  sd_bus_error err = SD_BUS_ERROR_NULL;
+  r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "AttachProcessesToUnit", &err, NULL, "ssau", unit,
+                         subgroup, 1, (uint32_t)pid);
+  urun_error *e = r < 0 ? bus_error(r, &err, "AttachProcessesToUnit") : NULL;
   sd_bus_error_free(&err);
   return e;
 }

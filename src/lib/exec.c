@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroup.h"
 #include "cleanup.h"
 #include "fsutil.h"
 #include "process.h"
@@ -204,16 +205,10 @@ static _Noreturn void run_process(struct exec_child *x) {
   fail(x->sock, urun_error_errno("exec: \"%s\"", p->args.items[0]));
 }
 
-static pid_t clone_into(uint64_t flags, int cgroup_fd) {
+static pid_t clone_into(uint64_t flags) {
   /* with CLONE_PARENT the exit signal is the caller's own: clone3 wants 0 */
   struct clone_args args = {.flags = flags, .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD};
-  if (cgroup_fd >= 0) {
-    args.flags |= CLONE_INTO_CGROUP;
-    args.cgroup = (uint64_t)cgroup_fd;
-  }
-  pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-  if (pid < 0 && cgroup_fd >= 0) return clone_into(flags, -1); /* joined below instead */
-  return pid;
+  return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
 static urun_error *exec_run(const struct state *st, const struct spec *config, const struct spec_process *process,
@@ -263,8 +258,7 @@ static urun_error *exec_run(const struct state *st, const struct spec *config, c
   int nsflags = differing_namespaces(st->pid);
   _cleanup_free_ char *cg = st->cgroup_path && o->cgroup_child ? path_join(st->cgroup_path, o->cgroup_child)
                                                                : (st->cgroup_path ? strdup(st->cgroup_path) : NULL);
-  _cleanup_close_ int cgfd = cg ? open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-  if (cg && cgfd < 0) return urun_error_errno("cgroup %s", cg);
+  if (cg && access(cg, F_OK) < 0) return urun_error_errno("cgroup %s", cg);
   int sp[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) return urun_error_errno("socketpair");
   if (!o->detach) signals_block_forwarded();
@@ -273,11 +267,15 @@ static urun_error *exec_run(const struct state *st, const struct spec *config, c
     /* non-dumpable before joining: see init.c (CVE-2019-5736) */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) _exit(1);
     close(sp[0]);
+    /* the parent puts us in the container's cgroup, before we join its
+     * cgroup namespace (a move must be seen from the mover's namespace) */
+    urun_error *ge = cg ? sync_expect(sp[1], SYNC_CGROUP_DONE, NULL) : NULL;
+    if (ge) fail(sp[1], ge);
     struct exec_child x = {.o = o, .process = process, .config = config, .sock = sp[1]};
     if (nsflags && pidfd >= 0 && setns(pidfd, nsflags) < 0)
       fail(sp[1], urun_error_errno("join the container's namespaces"));
     if (nsflags && pidfd < 0) join_one_by_one(sp[1], st->pid, nsflags);
-    pid_t child = clone_into(CLONE_PARENT, cgfd);
+    pid_t child = clone_into(CLONE_PARENT);
     if (child < 0) fail(sp[1], urun_error_errno("exec: clone"));
     if (child == 0) {
       sigset_t all;
@@ -291,6 +289,15 @@ static urun_error *exec_run(const struct state *st, const struct spec *config, c
   close(sp[1]);
   _cleanup_close_ int sock = sp[0];
   if (stage < 0) return urun_error_errno("fork");
+  if (cg) {
+    urun_error *ge = cgroup_join(cg, st->cgroup_unit, st->cgroup_user_bus, stage);
+    if (!ge) ge = sync_send(sock, SYNC_CGROUP_DONE, 0, 0, NULL);
+    if (ge) {
+      kill(stage, SIGKILL);
+      waitpid(stage, NULL, 0);
+      return ge;
+    }
+  }
   int wstatus;
   waitpid(stage, &wstatus, 0);
   struct sync_msg m;

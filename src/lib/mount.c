@@ -244,6 +244,25 @@ static char *bind_source(const struct mount_context *ctx, const char *src) {
   return src[0] == '/' ? strdup(src) : path_join(ctx->bundle, src);
 }
 
+/* cgroup2 rooted at our cgroup namespace.  EBUSY has two causes: the one
+ * cgroup2 superblock is read-write, so a read-only mount of it is refused
+ * (mount it read-write, *ret_read_only_later: make the mount read-only
+ * after); and the target is itself a cgroup2 mount (the host's, inside an
+ * rbind of /sys), on which the kernel refuses the same filesystem: cover it
+ * with an empty tmpfs first (it cannot be unmounted in a user namespace). */
+static int mount_cgroup2(const char *target, unsigned long flags, const char *data, bool *ret_read_only_later) {
+  int r = mount("cgroup2", target, "cgroup2", flags, data);
+  if (r == 0 || errno != EBUSY) return r;
+  if (flags & MS_RDONLY) {
+    flags &= ~(unsigned long)MS_RDONLY;
+    *ret_read_only_later = true;
+    r = mount("cgroup2", target, "cgroup2", flags, data);
+    if (r == 0 || errno != EBUSY) return r;
+  }
+  if (mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=755") < 0) return -1;
+  return mount("cgroup2", target, "cgroup2", flags, data);
+}
+
 static urun_error *mount_one(const struct mount_context *ctx, const struct spec_mount *m, size_t i,
                              int rootfd) {
   struct mount_flags f;
@@ -277,8 +296,12 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
   } else if (sysfs_fallback) {
     goto bind_sys;
   } else if (is_type(m, "cgroup") || is_type(m, "cgroup2")) {
-    if (mount("cgroup2", tpath, "cgroup2", flags, data) < 0) {
+    bool read_only_later = false;
+    int r = mount_cgroup2(tpath, flags, data, &read_only_later);
+    if (read_only_later) f.bind = true; /* the remount below applies the flags */
+    if (r < 0) {
       if (errno != EPERM && errno != EBUSY && errno != ENODEV) return urun_error_errno("mount cgroup2 on %s", m->destination);
+      log_debug("mount cgroup2 on %s (flags %#lx, data %s): %s: a bind of the host's /sys/fs/cgroup instead", m->destination, flags, data ? data : "-", strerror(errno));
       cgroup_fallback = true;
       free(src);
       src = strdup("/sys/fs/cgroup");

@@ -19,6 +19,7 @@ enum sync_type {
   SYNC_HOOKS_DONE,    /* parent -> init: done; text is the state for createContainer */
   SYNC_SECCOMP,       /* init -> parent: the seccomp listener fd, for listenerPath */
   SYNC_SECCOMP_DONE,  /* parent -> init: it went to the listener */
+  SYNC_CGROUP_DONE,   /* parent -> exec stage: it is in the container's cgroup */
 };
 
 struct sync_msg {

@@ -22,7 +22,7 @@ for file in "$@"; do
     rc=$?
     out=$(cat "$T.out")
     rm -f "$T.out"
-    secs=$(printf '%.2f' "$(echo "$(date +%s.%N) - $start" | bc)")
+    secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
     # whatever a failed test left running goes away with its state root
     if [ -d "$T/state" ]; then
       for id in $("$URUN" --root "$T/state" list -q 2>/dev/null); do "$URUN" --root "$T/state" delete -f "$id" >/dev/null 2>&1; done

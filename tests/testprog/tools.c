@@ -181,7 +181,42 @@ static int try_syscalls(void) {
   return 0;
 }
 
+/* alloc MIB: take and touch MIB MiB, one at a time, saying how far it got
+ * (a memory limit's OOM kill stops it part way), then exit 0. */
+static int alloc(long mib) {
+  for (long i = 0; i < mib; i++) {
+    char *p = malloc(1 << 20);
+    if (!p) {
+      printf("malloc failed at %ld MiB\n", i);
+      return 1;
+    }
+    memset(p, 1, 1 << 20);
+    if (i % 16 == 0) printf("allocated %ld MiB\n", i);
+  }
+  printf("allocated all %ld MiB\n", mib);
+  return 0;
+}
+
+/* forks N SECS: fork N children that sleep SECS, print how many forks
+ * succeeded (a pids limit stops them), then sleep SECS too. */
+static int forks(long n, unsigned secs) {
+  long ok = 0;
+  for (long i = 0; i < n; i++) {
+    pid_t p = fork();
+    if (p == 0) {
+      sleep(secs);
+      _exit(0);
+    }
+    if (p > 0) ok++;
+  }
+  printf("forked %ld of %ld\n", ok, n);
+  sleep(secs);
+  return 0;
+}
+
 int tool_main(const char *mode, int argc, char **argv) {
+  if (!strcmp(mode, "forks") && argc > 3) return forks(atol(argv[2]), (unsigned)atoi(argv[3]));
+  if (!strcmp(mode, "alloc") && argc > 2) return alloc(atol(argv[2]));
   if (!strcmp(mode, "try-syscalls")) return try_syscalls();
   if (!strcmp(mode, "console-recv") && argc > 3) return console_recv(argv[2], argv[3]);
   if (!strcmp(mode, "seccomp-agent") && argc > 3) return seccomp_agent(argv[2], argv[3]);
