@@ -16,9 +16,11 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "cgroup_devices.h"
 #include "cleanup.h"
 #include "fsutil.h"
 #include "log.h"
+#include "userns.h"
 
 const char *cgroup_mountpoint(void) {
   struct statfs sf;
@@ -408,10 +410,21 @@ urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_man
   return NULL;
 }
 
+/* Device rules: enforced by an eBPF program where the caller may load one
+ * (root on the host); a user's container has only the nodes bind-mounted
+ * from the host, guarded by the kernel's own permission checks. */
+static urun_error *apply_device_rules(const char *path, const struct spec *s) {
+  if (!s->linux_.resources.devices_len || geteuid() != 0 || in_user_namespace()) return NULL;
+  _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return urun_error_errno("cgroup: open %s", path);
+  return cgroup_devices_attach(fd, s);
+}
+
 urun_error *cgroup_enter(struct cgroup_plan *p, const struct spec *s, pid_t pid) {
   if (p->driver == CGROUP_DRIVER_NONE) return NULL;
-  if (p->driver == CGROUP_DRIVER_SYSTEMD) return cgroup_systemd_start(p, s, pid);
-  return write_fmt(p->path, "cgroup.procs", "%d", pid);
+  if (p->driver == CGROUP_DRIVER_SYSTEMD) TRY(cgroup_systemd_start(p, s, pid));
+  else TRY(write_fmt(p->path, "cgroup.procs", "%d", pid));
+  return apply_device_rules(p->path, s);
 }
 
 urun_error *cgroup_freeze(const char *path, bool freeze) {

@@ -41,6 +41,8 @@ test_systemd_scope_with_limits() {
     assert_eq "$(cat "$d/memory.max")" 67108864 "$d/memory.max"
     assert_eq "$(cat "$d/pids.max")" 40 "$d/pids.max"
     assert_eq "$(cat "$d/cpu.max")" "50000 100000" "$d/cpu.max"
+    assert_eq "$(cat "$d/cpu.weight")" 20 "$d/cpu.weight"
+    assert_eq "$(cat "$d/io.weight")" "default 2930" "$d/io.weight"
   done
   # the container sees its own group at /sys/fs/cgroup (cgroup namespace)
   local inside
