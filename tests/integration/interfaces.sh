@@ -222,3 +222,24 @@ test_default_seccomp_profile() {
   urun delete -f s2
   assert_nothing_left s2 "$T/b"
 }
+
+test_terminal_resize_and_restore() {
+  # run attached to the caller's terminal (a pty from script(1)): the
+  # caller's size is copied, SIGWINCH to urun resizes the container's pty,
+  # and the caller's terminal is back in canonical mode afterwards
+  command -v script >/dev/null || fail "script(1) is missing (bsdutils)"
+  make_bundle b /bin/sh -c 'trap "echo size \$(stty size); exit 0" WINCH; echo start $(stty size); i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done'
+  cfg b '.process.terminal = true'
+  local cmd="stty rows 20 cols 70; $URUN --root $STATE run --bundle $T/b tw; stty -a | grep -Eo -- '-?icanon' | head -n 1 > $T/after"
+  script -qfec "$cmd" /dev/null >"$T/out" 2>&1 </dev/null &
+  local sc=$! pid=""
+  wait_for grep -q "start 20 70" "$T/out"
+  pid=$(pgrep -f -- "^$URUN --root $STATE run --bundle $T/b tw" | head -n 1)
+  [ -n "$pid" ] || fail "no urun run process"
+  stty -F "$(readlink /proc/"$pid"/fd/0)" rows 33 cols 99
+  kill -WINCH "$pid"
+  wait "$sc" || fail "script failed: $(cat "$T/out")"
+  assert_contains "$(tr -d '\r' <"$T/out")" "size 33 99" "the container saw the new size"
+  assert_eq "$(cat "$T/after")" icanon "the caller's terminal was restored"
+  assert_nothing_left tw "$T/b"
+}
