@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -474,14 +475,26 @@ urun_error *cgroup_kill_all(const char *path, int sig) {
   return NULL;
 }
 
+/* rmdir `path` and the groups below it (exec --cgroup, or the container's
+ * own), deepest first; EBUSY until the killed tasks are gone. */
+static urun_error *remove_tree(const char *path, int depth) {
+  _cleanup_closedir_ DIR *d = opendir(path);
+  struct dirent *de;
+  while (d && depth < 32 && (de = readdir(d))) {
+    if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+    _cleanup_free_ char *child = path_join(path, de->d_name);
+    if (!child) return urun_error_code(ENOMEM, "cgroup");
+    TRY(remove_tree(child, depth + 1));
+  }
+  for (int i = 0; i < 500 && rmdir(path) < 0 && errno == EBUSY; i++) usleep(2000);
+  if (access(path, F_OK) == 0 && rmdir(path) < 0 && errno != ENOENT) return urun_error_errno("cgroup: remove %s", path);
+  return NULL;
+}
+
 urun_error *cgroup_destroy(const char *path, const char *unit, bool user_bus) {
   if (path && access(path, F_OK) == 0) {
     urun_error_free(cgroup_kill_all(path, SIGKILL));
-    /* rmdir fails with EBUSY until the killed tasks are gone */
-    int i;
-    for (i = 0; i < 500 && rmdir(path) < 0 && errno == EBUSY; i++) usleep(2000);
-    if (access(path, F_OK) == 0 && rmdir(path) < 0 && errno != ENOENT)
-      return urun_error_errno("cgroup: remove %s", path);
+    TRY(remove_tree(path, 0));
   }
   if (unit) TRY(cgroup_systemd_stop(unit, user_bus));
   return NULL;

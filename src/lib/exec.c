@@ -258,7 +258,9 @@ static urun_error *exec_run(const struct state *st, const struct spec *config, c
   int nsflags = differing_namespaces(st->pid);
   _cleanup_free_ char *cg = st->cgroup_path && o->cgroup_child ? path_join(st->cgroup_path, o->cgroup_child)
                                                                : (st->cgroup_path ? strdup(st->cgroup_path) : NULL);
-  if (cg && access(cg, F_OK) < 0) return urun_error_errno("cgroup %s", cg);
+  if (o->cgroup_child && !st->cgroup_path)
+    return urun_error_new("--cgroup %s: the container has no cgroup of its own", o->cgroup_child);
+  if (cg && access(cg, F_OK) < 0) return urun_error_errno("--cgroup: %s", cg);
   int sp[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) return urun_error_errno("socketpair");
   if (!o->detach) signals_block_forwarded();

@@ -243,3 +243,58 @@ test_terminal_resize_and_restore() {
   assert_eq "$(cat "$T/after")" icanon "the caller's terminal was restored"
   assert_nothing_left tw "$T/b"
 }
+
+test_exec_options() {
+  make_bundle b /testprog sleep 100
+  # no user namespace in the config: a user gets one with its subordinate
+  # range too, so uid 1000 exists in the container either way
+  cfg b '.process.noNewPrivileges = false | del(.linux.uidMappings, .linux.gidMappings)
+    | .linux.namespaces |= map(select(.type != "user"))'
+  (cd b && urun run -d eo >/dev/null) || fail "run -d failed"
+  local j
+  # --user, --cap, --no-new-privs
+  j=$(urun exec --user 1000:1000 --cap CAP_SYS_PTRACE --no-new-privs eo /testprog info) || fail "exec --user failed: $j"
+  assert_eq "$(jq -r .uid <<<"$j")" 1000
+  assert_eq "$(jq -r .gid <<<"$j")" 1000
+  assert_eq "$(jq -r .NoNewPrivs <<<"$j")" 1
+  [ $(( 0x$(jq -r .CapBnd <<<"$j") >> 19 & 1 )) -eq 1 ] || fail "--cap CAP_SYS_PTRACE not in the bounding set: $j"
+  j=$(urun exec eo /testprog info)
+  assert_eq "$(jq -r .NoNewPrivs <<<"$j")" 0 "no_new_privs only where asked"
+  # --process: a process.json
+  jq -n '{"args": ["/testprog", "info"], "cwd": "/tmp", "env": ["FROM=process.json"], "user": {"uid": 7, "gid": 8}}' >"$T/process.json"
+  j=$(urun exec --process "$T/process.json" eo) || fail "exec --process failed"
+  assert_eq "$(jq -r '.uid, .gid, .cwd' <<<"$j" | tr '\n' ' ')" "7 8 /tmp "
+  assert_contains "$(jq -c .env <<<"$j")" FROM=process.json
+  echo '{"args": "no"}' >"$T/bad.json"
+  expect_error "$URUN" --root "$STATE" exec --process "$T/bad.json" eo
+  assert_contains "$out" ".args"
+  # --preserve-fds: fd 3 and 4 go in, nothing else of the caller's
+  j=$(urun exec --preserve-fds 2 eo /testprog info 3</dev/null 4</dev/null 5</dev/null) || fail "exec --preserve-fds failed"
+  assert_eq "$(jq -c '[.fds[] | select(.fd > 2) | .fd]' <<<"$j")" "[3,4]" "preserved fds"
+  # --detach with --pid-file: the pid is the exec'd process's, in the host's view
+  urun exec --detach --pid-file "$T/exec.pid" eo /testprog sleep 100 || fail "exec --detach failed"
+  local epid
+  epid=$(cat "$T/exec.pid")
+  tr '\0' ' ' </proc/"$epid"/cmdline | grep -q "^/testprog sleep 100" || fail "pid file $epid is not the exec'd process"
+  assert_eq "$(readlink /proc/"$epid"/ns/pid)" "$(readlink /proc/"$(urun state eo | jq -r .pid)"/ns/pid)"
+  # --tty with --console-socket (detached, as conmon does it)
+  "$TESTPROG" console-recv "$T/ec.sock" "$T/ec.out" &
+  local recv=$!
+  wait_for test -S "$T/ec.sock"
+  urun exec --tty --detach --console-socket "$T/ec.sock" eo /bin/sh -c 'tty; echo exec-tty' || fail "exec --tty failed"
+  wait "$recv" || fail "the console receiver failed"
+  assert_contains "$(cat "$T/ec.out")" "fds 1"
+  assert_contains "$(cat "$T/ec.out")" "exec-tty"
+  # --cgroup: a sub-cgroup of the container's (where it has one)
+  local cg
+  cg=$(jq -r '.urun.cgroupPath // empty' "$STATE/eo/state.json")
+  if [ -n "$cg" ]; then
+    mkdir "$cg/sub"
+    j=$(urun exec --cgroup sub eo /testprog info) || fail "exec --cgroup failed"
+    assert_contains "$(jq -r .cgroup <<<"$j")" "0::/sub"
+  else
+    expect_error "$URUN" --root "$STATE" exec --cgroup sub eo /testprog info
+  fi
+  urun delete -f eo
+  assert_nothing_left eo "$T/b"
+}
