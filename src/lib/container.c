@@ -71,6 +71,7 @@ struct create_ctx {
   struct userns_plan plan;
   struct cgroup_plan cgroup;
   bool new_cgroupns;
+  bool new_timens;
   int dirfd;
   int fifo_fd;
   int join_user_fd, join_pid_fd;
@@ -105,6 +106,7 @@ static urun_error *open_namespaces(struct create_ctx *c) {
     if (!ns->path) {
       /* cgroup: unshared by init once it is in its group */
       if (flag == CLONE_NEWCGROUP) c->new_cgroupns = true;
+      else if (flag == CLONE_NEWTIME) c->new_timens = true;
       else if (flag != CLONE_NEWUSER) c->clone_flags |= (uint64_t)flag;
       continue;
     }
@@ -320,6 +322,7 @@ urun_error *container_create(struct state_root *root, const struct create_option
       .userns_created = c.plan.create, .setgroups_allowed = !c.plan.deny_setgroups,
       .own_netns = (c.clone_flags & CLONE_NEWNET) != 0, .own_utsns = (c.clone_flags & CLONE_NEWUTS) != 0,
       .new_cgroupns = c.new_cgroupns,
+      .new_timens = c.new_timens,
       .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
       .keep_groups = spec_annotation(c.spec, "run.oci.keep_original_groups") &&
                      !strcmp(spec_annotation(c.spec, "run.oci.keep_original_groups"), "1"),

@@ -28,6 +28,7 @@
 #include "cleanup.h"
 #include "fsutil.h"
 #include "process.h"
+#include "process_sched.h"
 #include "seccomp_filter.h"
 #include "seccomp_notify.h"
 #include "signals.h"
@@ -169,6 +170,7 @@ static _Noreturn void fail(int sock, urun_error *e) {
 static _Noreturn void run_process(struct exec_child *x) {
   const struct spec_process *p = x->process;
   urun_error *e = NULL;
+  if ((e = process_apply_settings(&x->config->linux_, p))) fail(x->sock, e);
   if (p->terminal) {
     int master;
     if ((e = terminal_open_in_container(p, &master))) fail(x->sock, e);

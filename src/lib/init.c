@@ -27,6 +27,7 @@
 #include "hooks.h"
 #include "mount.h"
 #include "process.h"
+#include "process_sched.h"
 #include "seccomp_filter.h"
 #include "seccomp_notify.h"
 #include "sync.h"
@@ -66,6 +67,7 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
                          struct seccomp_program *filter) {
   const struct spec *s = cfg->spec;
   struct sync_msg m;
+  TRY(process_set_cpu_affinity(".process.execCPUAffinity.initial", s->process.exec_cpu_affinity_initial));
   TRY(sync_expect(cfg->sync_fd, SYNC_MAPS_DONE, &m));
   /* Until execve this process is urun's binary: non-dumpable, so nothing in
    * the container can open /proc/<pid>/exe (or mem, environ) of it and reach
@@ -75,6 +77,8 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
    * earlier: the parent (and newuidmap, which checks the owner of
    * /proc/<pid>) must open our id map files, and until now nothing else can
    * be in our new namespaces.  A joined user namespace: the stage did it. */
+  /* (the time namespace first: its offsets file must still be ours) */
+  if (cfg->new_timens) TRY(process_enter_time_namespace(&s->linux_));
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) return urun_error_errno("prctl(PR_SET_DUMPABLE)");
   if (cfg->userns_created) {
     /* Become root of the new namespace where 0 is mapped (files we create
@@ -124,6 +128,7 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
   const struct spec_process *p = &s->process;
   TRY(process_set_rlimits(p));
   TRY(process_set_oom_score_adj(p));
+  TRY(process_apply_settings(&s->linux_, p));
   /* Compiled now so a bad filter fails create; loaded as late as the kernel
    * lets us: without no_new_privs it needs CAP_SYS_ADMIN, which the user
    * change below may drop, so it goes in first (runc's order). */

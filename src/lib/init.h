@@ -21,6 +21,7 @@ struct init_config {
   bool own_netns;
   bool own_utsns;
   bool new_cgroupns; /* unshared once the parent placed us in our cgroup */
+  bool new_timens;   /* unshared by init, so that the offsets can be written */
   bool no_pivot;
   bool no_new_keyring;
   bool keep_groups;

@@ -22,9 +22,6 @@ static urun_error *check_process(const struct spec_process *p, bool terminal_ok)
     return unsupported(".process.apparmorProfile", "AppArmor " NOT_YET);
   if (p->selinux_label && *p->selinux_label)
     return unsupported(".process.selinuxLabel", "SELinux " NOT_YET);
-  if (p->scheduler.present) return unsupported(".process.scheduler", NOT_YET);
-  if (p->io_priority.present) return unsupported(".process.ioPriority", NOT_YET);
-  if (p->has_exec_cpu_affinity) return unsupported(".process.execCPUAffinity", NOT_YET);
   TRY(process_check(p));
   return caps_check(&p->capabilities);
 }
@@ -49,14 +46,11 @@ static urun_error *check_linux(const struct spec *s) {
     if (!uts || uts->path)
       return unsupported(".domainname", "setting the domainname needs a new uts namespace in .linux.namespaces");
   }
-  if (l->time_offsets_len) return unsupported(".linux.timeOffsets", NOT_YET);
   if (l->time_offsets_len && !has_namespace(s, "time"))
     return unsupported(".linux.timeOffsets", "needs a time namespace");
   TRY(seccomp_check(&l->seccomp));
   if (l->mount_label && *l->mount_label) return unsupported(".linux.mountLabel", "SELinux " NOT_YET);
-  if (l->personality.present) return unsupported(".linux.personality", NOT_YET);
   if (l->net_devices_len) return unsupported(".linux.netDevices", NOT_YET);
-  if (l->memory_policy.present) return unsupported(".linux.memoryPolicy", NOT_YET);
   if (l->intel_rdt.present) return unsupported(".linux.intelRdt", "Intel RDT " NOT_YET);
   if (l->rootfs_propagation && !mount_propagation_flags(l->rootfs_propagation))
     return urun_error_new("config.json: .linux.rootfsPropagation: unknown propagation \"%s\"",

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -214,7 +215,25 @@ static int forks(long n, unsigned secs) {
   return 0;
 }
 
+/* sched-info: what the process settings left: "policy P nice N ioprio C/L
+ * mempolicy M nodes 0xMASK cpus 0xMASK". */
+static int sched_info(void) {
+  int policy = (int)syscall(SYS_sched_getscheduler, 0);
+  errno = 0;
+  int nice = getpriority(PRIO_PROCESS, 0);
+  long io = syscall(SYS_ioprio_get, 1, 0);
+  int mpol = -1;
+  unsigned long nodes[16] = {0};
+  syscall(SYS_get_mempolicy, &mpol, nodes, sizeof(nodes) * 8, NULL, 0);
+  unsigned long cpus[16] = {0};
+  syscall(SYS_sched_getaffinity, 0, sizeof(cpus), cpus);
+  printf("policy %d nice %d ioprio %ld/%ld mempolicy %d nodes %#lx cpus %#lx\n", policy, nice, io >> 13, io & 7, mpol,
+         nodes[0], cpus[0]);
+  return 0;
+}
+
 int tool_main(const char *mode, int argc, char **argv) {
+  if (!strcmp(mode, "sched-info")) return sched_info();
   if (!strcmp(mode, "forks") && argc > 3) return forks(atol(argv[2]), (unsigned)atoi(argv[3]));
   if (!strcmp(mode, "alloc") && argc > 2) return alloc(atol(argv[2]));
   if (!strcmp(mode, "try-syscalls")) return try_syscalls();

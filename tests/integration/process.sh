@@ -1,0 +1,54 @@
+# process.sh: process settings inherited across execve: scheduler, I/O
+# priority, CPU affinity, personality, memory policy, time offsets; and
+# ping_group_range, keep_original_groups.
+
+test_scheduler_ioprio_affinity_personality_mempolicy() {
+  make_bundle b /bin/sh -c '/testprog sched-info; /testprog info | grep -o "\"personality\":[0-9]*"'
+  cfg b '.process.scheduler = {"policy": "SCHED_BATCH", "nice": 5}
+    | .process.ioPriority = {"class": "IOPRIO_CLASS_BE", "priority": 6}
+    | .process.execCPUAffinity = {"initial": "0", "final": "0"}
+    | .linux.personality = {"domain": "LINUX32"}
+    | .linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "0"}'
+  local out
+  out=$(cd b && urun run sp 2>&1) || fail "run failed: $out"
+  # SCHED_BATCH is 3, IOPRIO_CLASS_BE 2, MPOL_BIND 2, PER_LINUX32 8
+  assert_contains "$out" "policy 3 nice 5 ioprio 2/6 mempolicy 2 nodes 0x1 cpus 0x1"
+  assert_contains "$out" '"personality":8'
+  # exec applies the same to its process
+  cfg b '.process.args = ["/testprog", "sleep", "100"]'
+  (cd b && urun run -d sp2 >/dev/null) || fail "run -d failed"
+  out=$(urun exec sp2 /testprog sched-info) || fail "exec failed"
+  assert_contains "$out" "policy 3 nice 5 ioprio 2/6 mempolicy 2 nodes 0x1 cpus 0x1"
+  urun delete -f sp2
+  # bad values: clear errors naming the field, nothing left
+  cfg b '.process.scheduler = {"policy": "SCHED_NOPE"}'
+  expect_error "$URUN" --root "$STATE" run --bundle b sp3
+  assert_contains "$out" ".process.scheduler.policy"
+  cfg b 'del(.process.scheduler) | .process.execCPUAffinity = {"final": "0-x"}'
+  expect_error "$URUN" --root "$STATE" run --bundle b sp3
+  assert_contains "$out" ".process.execCPUAffinity.final: invalid list"
+  assert_nothing_left sp3 "$T/b"
+  if ! is_root; then
+    # what a user may not do is refused, not dropped
+    cfg b 'del(.process.execCPUAffinity) | .process.scheduler = {"policy": "SCHED_FIFO", "priority": 10}'
+    expect_error "$URUN" --root "$STATE" run --bundle b sp4
+    assert_contains "$out" ".process.scheduler: sched_setattr SCHED_FIFO"
+    assert_nothing_left sp4 "$T/b"
+  fi
+}
+
+test_time_offsets() {
+  make_bundle b /bin/sh -c 'cat /proc/uptime; cat /proc/self/timens_offsets'
+  cfg b '.linux.namespaces += [{"type": "time"}] | .linux.timeOffsets = {"boottime": {"secs": 86400}, "monotonic": {"secs": 3600, "nanosecs": 5}}'
+  local out host
+  host=$(cut -d. -f1 /proc/uptime)
+  out=$(cd b && urun run to 2>&1) || fail "run failed: $out"
+  local up
+  up=$(head -n 1 <<<"$out" | cut -d. -f1)
+  [ "$up" -ge $((host + 86400)) ] && [ "$up" -lt $((host + 86400 + 60)) ] || fail "uptime $up is not the host's $host + 1 day"
+  assert_contains "$(tr -s ' ' <<<"$out")" "monotonic 3600 5"
+  cfg b '.linux.namespaces |= map(select(.type != "time"))'
+  expect_error "$URUN" --root "$STATE" run --bundle b to2
+  assert_contains "$out" ".linux.timeOffsets: needs a time namespace"
+  assert_nothing_left to "$T/b"
+}
