@@ -245,13 +245,14 @@ static urun_error *prepare(struct create_ctx *c, struct state_root *root, const 
 }
 
 /* The pty master: to the console socket, or kept for run's proxy. */
-static urun_error *take_console(const struct create_options *o, int master, int *ret_master) {
+static urun_error *take_console(const struct create_options *o, bool has_console_size, int master, int *ret_master) {
   if (o->console_socket) {
     urun_error *e = terminal_send_to_console_socket(o->console_socket, master);
     close(master);
     return e;
   }
   *ret_master = master;
+  if (!has_console_size) terminal_copy_caller_size(master);
   return NULL;
 }
 
@@ -277,7 +278,7 @@ static urun_error *handshake(struct create_ctx *c, const struct create_options *
     }
     if (m.type == SYNC_ERROR) return urun_error_code(m.code, "%s", m.text);
     if (m.type == SYNC_CONSOLE && m.fd >= 0) {
-      TRY(take_console(o, m.fd, ret_master));
+      TRY(take_console(o, c->spec->process.has_console_size, m.fd, ret_master));
     } else if (m.type == SYNC_SECCOMP && m.fd >= 0) {
       _cleanup_close_ int listener = m.fd;
       _cleanup_free_ char *created = rfc3339_now();

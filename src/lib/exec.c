@@ -334,6 +334,7 @@ static urun_error *exec_run(const struct state *st, const struct spec *config, c
         if (e) break;
       } else {
         master = m.fd;
+        if (!process->has_console_size) terminal_copy_caller_size(master);
       }
     }
   }

@@ -25,6 +25,7 @@
 #include "cleanup.h"
 #include "fsutil.h"
 #include "hooks.h"
+#include "log.h"
 #include "mount.h"
 #include "process.h"
 #include "process_sched.h"
@@ -43,18 +44,43 @@ static urun_error *set_names(const struct init_config *cfg) {
   return NULL;
 }
 
-static urun_error *set_sysctls(const struct spec *s) {
+/* Through the host's /proc (`procfd`): what /proc/sys shows depends on the
+ * reader's namespaces, and the container's /proc/sys may be read-only. */
+static urun_error *set_sysctls(const struct spec *s, int procfd) {
   for (size_t i = 0; i < s->linux_.sysctl.len; i++) {
     _cleanup_free_ char *key = strdup(s->linux_.sysctl.keys[i]);
     if (!key) return urun_error_code(ENOMEM, "sysctl");
     for (char *p = key; *p; p++)
       if (*p == '.') *p = '/';
-    _cleanup_free_ char *path = path_join("/proc/sys", key);
+    _cleanup_free_ char *path = path_join("sys", key);
     const char *v = s->linux_.sysctl.values[i];
-    urun_error *e = path ? write_file_at(AT_FDCWD, path, v, strlen(v), 0) : urun_error_code(ENOMEM, "sysctl");
+    urun_error *e = path ? write_file_at(procfd, path, v, strlen(v), 0) : urun_error_code(ENOMEM, "sysctl");
     if (e) return urun_error_wrap(e, "config.json: .linux.sysctl[\"%s\"]", s->linux_.sysctl.keys[i]);
   }
   return NULL;
+}
+
+/* In a network namespace of its own, ping(8) without privileges: ICMP echo
+ * sockets for every gid the container has (as crun does), unless the
+ * config sets the sysctl itself. */
+static void set_ping_group_range(const struct init_config *cfg, const struct spec *s, int procfd) {
+  if (!cfg->own_netns) return;
+  for (size_t i = 0; i < s->linux_.sysctl.len; i++)
+    if (!strcmp(s->linux_.sysctl.keys[i], "net.ipv4.ping_group_range")) return;
+  _cleanup_free_ char *map = NULL;
+  urun_error *e = read_file_at(procfd, "self/gid_map", &map, NULL);
+  unsigned long long max = 0;
+  for (const char *line = map; !e && line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    unsigned long long inside, outside, count;
+    if (sscanf(line, "%llu %llu %llu", &inside, &outside, &count) == 3 && count && inside + count - 1 > max)
+      max = inside + count - 1;
+  }
+  if (max > 2147483647ULL) max = 2147483647ULL;
+  char value[64];
+  int n = snprintf(value, sizeof(value), "0 %llu", max);
+  if (!e) e = write_file_at(procfd, "sys/net/ipv4/ping_group_range", value, (size_t)n, 0);
+  if (e) log_debug("net.ipv4.ping_group_range not set: %s", e->message);
+  urun_error_free(e);
 }
 
 static urun_error *join_namespaces(const struct init_config *cfg) {
@@ -121,7 +147,8 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
     close(master);
     TRY(e);
   }
-  TRY(set_sysctls(s));
+  TRY(set_sysctls(s, procfd));
+  set_ping_group_range(cfg, s, procfd);
   if (!cfg->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
       errno != ENOSYS && errno != EPERM && errno != EACCES)
     return urun_error_errno("new session keyring");

@@ -3,6 +3,7 @@
 #include "process.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
@@ -78,7 +79,12 @@ urun_error *process_set_user(const struct spec_process *p, bool setgroups_allowe
       return urun_error_new("config.json: .process.user.additionalGids: cannot set groups when "
                             "only your own gid is mapped (setgroups is denied); map a subordinate "
                             "gid range (/etc/subgid) instead");
-    if (setgroups(u->additional_gids_len, (const gid_t *)u->additional_gids) < 0)
+    /* keep_original_groups: the caller's groups, then additionalGids (crun) */
+    gid_t groups[NGROUPS_MAX];
+    int n = keep_groups ? getgroups(NGROUPS_MAX, groups) : 0;
+    if (n < 0) n = 0;
+    for (size_t i = 0; i < u->additional_gids_len && n < NGROUPS_MAX; i++) groups[n++] = (gid_t)u->additional_gids[i];
+    if (setgroups((size_t)n, groups) < 0)
       return urun_error_errno("config.json: .process.user.additionalGids: setgroups");
   } else if (setgroups_allowed && !keep_groups) {
     if (setgroups(0, NULL) < 0 && errno != EPERM) return urun_error_errno("setgroups");

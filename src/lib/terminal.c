@@ -57,6 +57,11 @@ void terminal_proxy_start(struct terminal_proxy *t, int master) {
   terminal_proxy_resize(t);
 }
 
+void terminal_copy_caller_size(int master) {
+  struct winsize ws;
+  if (isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
+}
+
 void terminal_proxy_resize(struct terminal_proxy *t) {
   struct winsize ws;
   if (t->tty_fd >= 0 && ioctl(t->tty_fd, TIOCGWINSZ, &ws) == 0) ioctl(t->master, TIOCSWINSZ, &ws);

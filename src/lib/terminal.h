@@ -30,4 +30,9 @@ bool terminal_proxy_from_stdin(struct terminal_proxy *t);
 void terminal_proxy_resize(struct terminal_proxy *t);
 void terminal_proxy_stop(struct terminal_proxy *t);
 
+/* The caller's terminal size onto a pty master we keep (run, exec without
+ * a console socket), before the process starts: it sees the right size
+ * from its first instruction (consoleSize, when given, was set by init). */
+void terminal_copy_caller_size(int master);
+
 #endif

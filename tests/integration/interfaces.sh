@@ -232,8 +232,13 @@ test_terminal_resize_and_restore() {
   cfg b '.process.terminal = true'
   local cmd="stty rows 20 cols 70; $URUN --root $STATE run --bundle $T/b tw; stty -a | grep -Eo -- '-?icanon' | head -n 1 > $T/after"
   script -qfec "$cmd" /dev/null >"$T/out" 2>&1 </dev/null &
-  local sc=$! pid=""
-  wait_for grep -q "start 20 70" "$T/out"
+  local sc=$! pid="" i
+  for i in $(seq 1 200); do
+    grep -q "start 20 70" "$T/out" && break
+    kill -0 "$sc" 2>/dev/null || fail "script ended early: $(cat "$T/out")"
+    sleep 0.05
+  done
+  grep -q "start 20 70" "$T/out" || fail "no start line: $(cat "$T/out")"
   pid=$(pgrep -f -- "^$URUN --root $STATE run --bundle $T/b tw" | head -n 1)
   [ -n "$pid" ] || fail "no urun run process"
   stty -F "$(readlink /proc/"$pid"/fd/0)" rows 33 cols 99

@@ -52,3 +52,35 @@ test_time_offsets() {
   assert_contains "$out" ".linux.timeOffsets: needs a time namespace"
   assert_nothing_left to "$T/b"
 }
+
+test_ping_group_range() {
+  # a new network namespace lets every gid of the container ping
+  make_bundle b /bin/sh -c 'cat /proc/sys/net/ipv4/ping_group_range; cat /proc/self/gid_map'
+  cfg b '.linux.namespaces |= (map(select(.type != "network")) + [{"type": "network"}])'
+  local out max
+  out=$(cd b && urun run pg 2>&1) || fail "run failed: $out"
+  # the highest gid of the container's map (root without a user namespace: all)
+  max=$(tail -n +2 <<<"$out" | awk 'BEGIN {x = 0} {m = $1 + $3 - 1; if (m > x) x = m} END {if (x > 2147483647) x = 2147483647; print x}')
+  assert_eq "$(head -n 1 <<<"$out" | tr -s ' \t' ' ')" "0 $max"
+  # the config's own value wins
+  cfg b '.process.args = ["/bin/cat", "/proc/sys/net/ipv4/ping_group_range"] | .linux.sysctl = {"net.ipv4.ping_group_range": "0 0"}'
+  out=$(cd b && urun run pg4 2>&1) || fail "run failed: $out"
+  assert_eq "$(tr -s ' \t' ' ' <<<"$out")" "0 0"
+  assert_nothing_left pg4 "$T/b"
+}
+
+test_keep_original_groups() {
+  # run.oci.keep_original_groups=1: the caller's supplementary groups stay
+  # (podman's --group-add keep-groups); without it, only additionalGids
+  is_root || skip "a user's supplementary groups are not mapped in its user namespace; this is root's case (setpriv gives root extra groups)"
+  make_bundle b /bin/sh -c 'grep ^Groups: /proc/self/status'
+  cfg b '.process.user.additionalGids = [7]'
+  local out
+  out=$(cd b && setpriv --groups=4242,4243 --reuid 0 --regid 0 -- "$URUN" --root "$STATE" run kg 2>&1) || fail "run failed: $out"
+  assert_eq "$(tr -s ' \t' ' ' <<<"$out")" "Groups: 7 "
+  cfg b '.annotations["run.oci.keep_original_groups"] = "1"'
+  out=$(cd b && setpriv --groups=4242,4243 --reuid 0 --regid 0 -- "$URUN" --root "$STATE" run kg 2>&1) || fail "run failed: $out"
+  assert_contains "$out" 4242
+  assert_contains "$out" 4243
+  assert_nothing_left kg "$T/b"
+}
