@@ -104,6 +104,19 @@ urun_error *cmd_features(const struct global_options *g, int argc, char **argv, 
   json_begin_object(w);
   json_kv_bool(w, "enabled", false);
   json_end_object(w);
+  json_key(w, "memoryPolicy");
+  json_begin_object(w);
+  static const char *const mpol_modes[] = {"MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE",
+                                           "MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL", NULL};
+  static const char *const mpol_flags[] = {"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES",
+                                           NULL};
+  json_kv_strings(w, "modes", mpol_modes);
+  json_kv_strings(w, "flags", mpol_flags);
+  json_end_object(w);
+  json_key(w, "netDevices");
+  json_begin_object(w);
+  json_kv_bool(w, "enabled", false);
+  json_end_object(w);
   json_key(w, "mountExtensions");
   json_begin_object(w);
   json_key(w, "idmap");
