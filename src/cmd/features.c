@@ -4,7 +4,10 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <errno.h>
 #include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/capability.h>
 
@@ -121,7 +124,10 @@ urun_error *cmd_features(const struct global_options *g, int argc, char **argv, 
   json_begin_object(w);
   json_key(w, "idmap");
   json_begin_object(w);
-  json_kv_bool(w, "enabled", false);
+  /* idmapped bind mounts: where the kernel has mount_setattr (5.12) */
+  errno = 0;
+  bool idmap = syscall(SYS_mount_setattr, -1, "", 0, NULL, 0) < 0 && errno != ENOSYS;
+  json_kv_bool(w, "enabled", idmap);
   json_end_object(w);
   json_end_object(w);
   json_end_object(w);

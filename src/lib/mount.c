@@ -22,9 +22,10 @@
 #include "devices.h"
 #include "fsutil.h"
 #include "log.h"
+#include "mount_extra.h"
 
 enum opt_kind { OPT_FLAG, OPT_CLEAR, OPT_PROPAGATION, OPT_BIND, OPT_RBIND, OPT_ATTR, OPT_ATTR_CLR,
-                OPT_UNSUPPORTED };
+                OPT_IDMAP, OPT_RIDMAP, OPT_TMPCOPYUP };
 
 struct mount_option {
   const char *name;
@@ -84,9 +85,9 @@ static const struct mount_option options[] = {
     {"rnoatime", OPT_ATTR, 0, MOUNT_ATTR_NOATIME},
     {"rrelatime", OPT_ATTR, 0, MOUNT_ATTR_RELATIME},
     {"rstrictatime", OPT_ATTR, 0, MOUNT_ATTR_STRICTATIME},
-    {"idmap", OPT_UNSUPPORTED, 0, 0},
-    {"ridmap", OPT_UNSUPPORTED, 0, 0},
-    {"tmpcopyup", OPT_UNSUPPORTED, 0, 0},
+    {"idmap", OPT_IDMAP, 0, 0},
+    {"ridmap", OPT_RIDMAP, 0, 0},
+    {"tmpcopyup", OPT_TMPCOPYUP, 0, 0},
 };
 
 static const struct mount_option *find_option(const char *name) {
@@ -96,12 +97,7 @@ static const struct mount_option *find_option(const char *name) {
 }
 
 const char *mount_option_name(size_t i) {
-  /* idmap, ridmap and tmpcopyup are known but refused: not listed */
-  for (size_t j = 0, k = 0; j < sizeof(options) / sizeof(options[0]); j++) {
-    if (options[j].kind == OPT_UNSUPPORTED) continue;
-    if (k++ == i) return options[j].name;
-  }
-  return NULL;
+  return i < sizeof(options) / sizeof(options[0]) ? options[i].name : NULL;
 }
 
 unsigned long mount_propagation_flags(const char *name) {
@@ -139,11 +135,9 @@ urun_error *mount_parse_options(const struct spec_mount *m, size_t index, struct
     case OPT_RBIND: ret->bind = ret->rbind = true; break;
     case OPT_ATTR: ret->attr_set |= o->attr; break;
     case OPT_ATTR_CLR: ret->attr_clr |= o->attr; break;
-    case OPT_UNSUPPORTED:
-      free(ret->data);
-      return urun_error_new("config.json: .mounts[%zu].options[%zu]: option \"%s\" is not "
-                            "supported by this build",
-                            index, j, name);
+    case OPT_IDMAP: ret->idmap = true; break;
+    case OPT_RIDMAP: ret->idmap = ret->ridmap = true; break;
+    case OPT_TMPCOPYUP: ret->tmpcopyup = true; break;
     }
   }
   /* The atime options are one setting: the last one wins. */
@@ -160,10 +154,12 @@ urun_error *mount_check_config(const struct spec *spec) {
     struct mount_flags f;
     TRY(mount_parse_options(m, i, &f));
     free(f.data);
-    if (m->uid_mappings.len || m->gid_mappings.len)
-      return urun_error_new("config.json: .mounts[%zu].uidMappings: idmapped mounts are not "
-                            "supported by this build",
-                            i);
+    if ((m->uid_mappings.len || m->gid_mappings.len || f.idmap) && !f.bind)
+      return urun_error_new("config.json: .mounts[%zu]: idmapped mounts are bind mounts only", i);
+    if ((m->uid_mappings.len || m->gid_mappings.len) && !f.idmap)
+      return urun_error_new("config.json: .mounts[%zu].uidMappings: given without the idmap or ridmap option", i);
+    if (f.tmpcopyup && (!m->type || strcmp(m->type, "tmpfs")))
+      return urun_error_new("config.json: .mounts[%zu].options: tmpcopyup is for tmpfs mounts", i);
     if (!f.bind && !m->type)
       return urun_error_new("config.json: .mounts[%zu].type: required for a mount that is not a bind mount", i);
     if (f.bind && !m->source)
@@ -290,9 +286,27 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
   fd_path(target, tpath);
 
   unsigned long flags = f.flags & ~(MS_REMOUNT);
-  if (f.bind) {
+  if (f.bind && f.idmap) {
+    if (ctx->in_userns)
+      return urun_error_new("config.json: .mounts[%zu]: an idmapped mount needs root on the host (the kernel lets "
+                            "only the filesystem's owner idmap it, not a user namespace)",
+                            i);
+    /* no mappings of its own: the container's, as the spec says */
+    const struct spec_id_mappings *u = m->uid_mappings.len ? &m->uid_mappings : &ctx->spec->linux_.uid_mappings;
+    const struct spec_id_mappings *g = m->gid_mappings.len ? &m->gid_mappings : &ctx->spec->linux_.gid_mappings;
+    TRY(urun_error_wrap(mount_idmapped_bind(src, tpath, f.ridmap || f.rbind, u, g), "config.json: .mounts[%zu]", i));
+  } else if (f.bind) {
     if (mount(src, tpath, "none", MS_BIND | (f.rbind ? MS_REC : 0), NULL) < 0)
       return urun_error_errno("mount %s on %s", src, m->destination);
+  } else if (f.tmpcopyup) {
+    _cleanup_close_ int under = open(tpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (under < 0) return urun_error_errno("tmpcopyup: open %s", m->destination);
+    if (mount(m->source ? m->source : "tmpfs", tpath, "tmpfs", flags & ~(unsigned long)MS_RDONLY, data) < 0)
+      return urun_error_errno("mount tmpfs on %s", m->destination);
+    _cleanup_close_ int top = open_in_root(rootfd, m->destination, O_RDONLY | O_DIRECTORY, 0);
+    if (top < 0) return urun_error_errno("tmpcopyup: open %s", m->destination);
+    TRY(urun_error_wrap(mount_copy_up(under, top), "config.json: .mounts[%zu]", i));
+    if (flags & MS_RDONLY) f.bind = true; /* read-only after the copy: the remount below */
   } else if (sysfs_fallback) {
     goto bind_sys;
   } else if (is_type(m, "cgroup") || is_type(m, "cgroup2")) {

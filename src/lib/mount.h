@@ -24,6 +24,8 @@ struct mount_flags {
   unsigned long propagation; /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE [|MS_REC] */
   unsigned long long attr_set, attr_clr; /* recursive attributes (rro, rnosuid...) */
   bool bind, rbind;
+  bool idmap, ridmap;        /* an idmapped bind mount (ridmap: recursively) */
+  bool tmpcopyup;            /* tmpfs starting with the directory's contents */
   char *data;                /* comma-joined filesystem options; caller frees */
 };
 urun_error *mount_parse_options(const struct spec_mount *m, size_t index, struct mount_flags *ret);

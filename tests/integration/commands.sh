@@ -36,7 +36,8 @@ test_ps_and_features() {
   jq -e '.linux.namespaces | index("user")' <<<"$f" >/dev/null || fail "no user namespace in features"
   jq -e '.linux.seccomp.enabled and (.linux.seccomp.actions | index("SCMP_ACT_ERRNO"))' <<<"$f" >/dev/null || fail "seccomp"
   jq -e '.mountOptions | index("rbind")' <<<"$f" >/dev/null || fail "mount options"
-  jq -e '.linux.mountExtensions.idmap.enabled == false' <<<"$f" >/dev/null || fail "idmap must be reported as unsupported"
+  jq -e '.linux.mountExtensions.idmap.enabled == true and (.mountOptions | index("tmpcopyup") and index("ridmap"))' <<<"$f" >/dev/null ||
+    fail "idmap and tmpcopyup must be reported: this kernel has mount_setattr"
 }
 
 test_pause_resume() {
