@@ -105,28 +105,16 @@ urun_error *cmd_events(const struct global_options *g, int argc, char **argv, in
   }
   const char *id;
   TRY(options_one_id("events", argc, argv, optind, &id));
-  struct state_root root = {.fd = -1};
-  TRY(options_open_root(g, &root));
-  _cleanup_close_ int dirfd = -1;
-  _cleanup_state_ struct state *st = NULL;
-  urun_error *e = state_open(&root, id, LOCK_SH, &dirfd);
-  if (!e) e = state_read(dirfd, id, &st);
-  _cleanup_free_ char *path = NULL;
-  if (!e) {
-    enum container_status s = state_status(dirfd, st);
-    if (s == STATUS_STOPPED)
-      e = urun_error_new("events \"%s\": it is stopped", id);
-    else if (!st->cgroup_path)
-      e = urun_error_new("events \"%s\": the container has no cgroup of its own, where its statistics "
-                         "would be (see urun(8), CGROUPS)",
-                         id);
-    else if (!(path = strdup(st->cgroup_path)))
-      e = urun_error_code(ENOMEM, "events");
-  }
+  _cleanup_container_ struct container_handle c = {.dirfd = -1};
+  TRY(options_open_container(g, id, LOCK_SH, &c));
+  if (c.status == STATUS_STOPPED) return urun_error_new("events \"%s\": it is stopped", id);
+  if (!c.st->cgroup_path)
+    return urun_error_new("events \"%s\": the container has no cgroup of its own, where its statistics "
+                          "would be (see urun(8), CGROUPS)",
+                          id);
   /* the lock is not held while streaming: delete must not wait for us */
-  if (dirfd >= 0) close(dirfd), dirfd = -1;
-  state_root_close(&root);
-  if (e) return e;
-  if (stats_only) return print_event("stats", id, path);
-  return urun_error_wrap(stream(id, st, path, interval_ms), "events \"%s\"", id);
+  close(c.dirfd);
+  c.dirfd = -1;
+  if (stats_only) return print_event("stats", id, c.st->cgroup_path);
+  return urun_error_wrap(stream(id, c.st, c.st->cgroup_path, interval_ms), "events \"%s\"", id);
 }

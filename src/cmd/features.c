@@ -43,6 +43,14 @@ static void capabilities(json_writer *w) {
   json_end_array(w);
 }
 
+/* "key": {"enabled": bool} */
+static void enabled_object(json_writer *w, const char *key, bool enabled) {
+  json_key(w, key);
+  json_begin_object(w);
+  json_kv_bool(w, "enabled", enabled);
+  json_end_object(w);
+}
+
 static void seccomp(json_writer *w) {
   static const char *const archs[] = {"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM",
                                       "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64",
@@ -95,18 +103,9 @@ urun_error *cmd_features(const struct global_options *g, int argc, char **argv, 
   json_kv_bool(w, "rdma", true);
   json_end_object(w);
   seccomp(w);
-  json_key(w, "apparmor");
-  json_begin_object(w);
-  json_kv_bool(w, "enabled", false);
-  json_end_object(w);
-  json_key(w, "selinux");
-  json_begin_object(w);
-  json_kv_bool(w, "enabled", false);
-  json_end_object(w);
-  json_key(w, "intelRdt");
-  json_begin_object(w);
-  json_kv_bool(w, "enabled", false);
-  json_end_object(w);
+  enabled_object(w, "apparmor", false);
+  enabled_object(w, "selinux", false);
+  enabled_object(w, "intelRdt", false);
   json_key(w, "memoryPolicy");
   json_begin_object(w);
   static const char *const mpol_modes[] = {"MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE",
@@ -116,19 +115,13 @@ urun_error *cmd_features(const struct global_options *g, int argc, char **argv, 
   json_kv_strings(w, "modes", mpol_modes);
   json_kv_strings(w, "flags", mpol_flags);
   json_end_object(w);
-  json_key(w, "netDevices");
-  json_begin_object(w);
-  json_kv_bool(w, "enabled", false);
-  json_end_object(w);
+  enabled_object(w, "netDevices", false);
   json_key(w, "mountExtensions");
-  json_begin_object(w);
-  json_key(w, "idmap");
   json_begin_object(w);
   /* idmapped bind mounts: where the kernel has mount_setattr (5.12) */
   errno = 0;
   bool idmap = syscall(SYS_mount_setattr, -1, "", 0, NULL, 0) < 0 && errno != ENOSYS;
-  json_kv_bool(w, "enabled", idmap);
-  json_end_object(w);
+  enabled_object(w, "idmap", idmap);
   json_end_object(w);
   json_end_object(w);
   json_key(w, "annotations");

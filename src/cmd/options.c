@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "container.h"
@@ -51,4 +52,23 @@ int options_create_flag(struct create_options *o, int opt, const char *arg, urun
   case 'F': *err = options_parse_uint("--preserve-fds", arg, &o->preserve_fds); return 1;
   }
   return 0;
+}
+
+urun_error *options_open_container(const struct global_options *g, const char *id, int lock,
+                                   struct container_handle *ret) {
+  *ret = (struct container_handle){.dirfd = -1};
+  struct state_root root = {.fd = -1};
+  TRY(options_open_root(g, &root));
+  urun_error *e = state_open(&root, id, lock, &ret->dirfd);
+  if (!e) e = state_read(ret->dirfd, id, &ret->st);
+  if (!e) ret->status = state_status(ret->dirfd, ret->st);
+  state_root_close(&root);
+  if (e) container_handle_close(ret);
+  return e;
+}
+
+void container_handle_close(struct container_handle *h) {
+  if (h->dirfd >= 0) close(h->dirfd);
+  if (h->st) state_free(h->st);
+  *h = (struct container_handle){.dirfd = -1};
 }

@@ -24,27 +24,17 @@ static urun_error *freeze(const struct global_options *g, int argc, char **argv,
   }
   const char *id;
   TRY(options_one_id(name, argc, argv, optind, &id));
-  struct state_root root = {.fd = -1};
-  TRY(options_open_root(g, &root));
-  _cleanup_close_ int dirfd = -1;
-  _cleanup_state_ struct state *st = NULL;
-  urun_error *e = state_open(&root, id, LOCK_EX, &dirfd);
-  if (!e) e = state_read(dirfd, id, &st);
-  if (!e) {
-    enum container_status s = state_status(dirfd, st);
-    if (!st->cgroup_path)
-      e = urun_error_new("%s \"%s\": the container has no cgroup of its own, and freezing needs one "
-                         "(see urun(8), CGROUPS)",
-                         name, id);
-    else if (pause && s != STATUS_RUNNING)
-      e = urun_error_new("pause \"%s\": it is %s, not running", id, state_status_name(s));
-    else if (!pause && s != STATUS_PAUSED)
-      e = urun_error_new("resume \"%s\": it is %s, not paused", id, state_status_name(s));
-    else
-      e = urun_error_wrap(cgroup_freeze(st->cgroup_path, pause), "%s \"%s\"", name, id);
-  }
-  state_root_close(&root);
-  return e;
+  _cleanup_container_ struct container_handle c = {.dirfd = -1};
+  TRY(options_open_container(g, id, LOCK_EX, &c));
+  if (!c.st->cgroup_path)
+    return urun_error_new("%s \"%s\": the container has no cgroup of its own, and freezing needs one "
+                          "(see urun(8), CGROUPS)",
+                          name, id);
+  if (pause && c.status != STATUS_RUNNING)
+    return urun_error_new("pause \"%s\": it is %s, not running", id, state_status_name(c.status));
+  if (!pause && c.status != STATUS_PAUSED)
+    return urun_error_new("resume \"%s\": it is %s, not paused", id, state_status_name(c.status));
+  return urun_error_wrap(cgroup_freeze(c.st->cgroup_path, pause), "%s \"%s\"", name, id);
 }
 
 urun_error *cmd_pause(const struct global_options *g, int argc, char **argv, int *exit_code) {

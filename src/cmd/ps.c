@@ -95,18 +95,13 @@ urun_error *cmd_ps(const struct global_options *g, int argc, char **argv, int *e
   if (optind >= argc) return urun_error_new("ps: expected a container id");
   const char *id = argv[optind];
   TRY(state_validate_id(id));
-  struct state_root root = {.fd = -1};
-  TRY(options_open_root(g, &root));
-  _cleanup_close_ int dirfd = -1;
-  _cleanup_state_ struct state *st = NULL;
+  _cleanup_container_ struct container_handle c = {.dirfd = -1};
+  TRY(options_open_container(g, id, LOCK_SH, &c));
+  if (c.status == STATUS_STOPPED) return urun_error_new("ps \"%s\": it is stopped", id);
   _cleanup_free_ pid_t *pids = NULL;
   size_t n = 0;
-  urun_error *e = state_open(&root, id, LOCK_SH, &dirfd);
-  if (!e) e = state_read(dirfd, id, &st);
-  if (!e && state_status(dirfd, st) == STATUS_STOPPED) e = urun_error_new("ps \"%s\": it is stopped", id);
-  if (!e) e = st->cgroup_path ? cgroup_pids(st->cgroup_path, &pids, &n) : lifecycle_pids_in_mount_ns(st->mnt_ns, &pids, &n);
-  state_root_close(&root);
-  if (e) return e;
+  TRY(c.st->cgroup_path ? cgroup_pids(c.st->cgroup_path, &pids, &n)
+                        : lifecycle_pids_in_mount_ns(c.st->mnt_ns, &pids, &n));
   if (!json) return ps_table(argv + optind + 1, argc - optind - 1, pids, n);
   _cleanup_json_writer_ json_writer *w = json_writer_new(false);
   if (!w) return urun_error_code(ENOMEM, "ps");

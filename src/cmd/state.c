@@ -23,15 +23,10 @@ urun_error *cmd_state(const struct global_options *g, int argc, char **argv, int
   }
   const char *id;
   TRY(options_one_id("state", argc, argv, optind, &id));
-  struct state_root root = {.fd = -1};
-  TRY(options_open_root(g, &root));
-  _cleanup_close_ int dirfd = -1;
-  urun_error *e = state_open(&root, id, LOCK_SH, &dirfd);
-  _cleanup_state_ struct state *st = NULL;
-  if (!e) e = state_read(dirfd, id, &st);
+  _cleanup_container_ struct container_handle c = {.dirfd = -1};
+  TRY(options_open_container(g, id, LOCK_SH, &c));
   _cleanup_free_ char *json = NULL;
-  if (!e) e = state_to_json(st, state_status(dirfd, st), true, &json);
-  if (!e) printf("%s\n", json);
-  state_root_close(&root);
-  return e;
+  TRY(state_to_json(c.st, c.status, true, &json));
+  printf("%s\n", json);
+  return NULL;
 }

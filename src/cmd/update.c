@@ -181,23 +181,13 @@ urun_error *cmd_update(const struct global_options *g, int argc, char **argv, in
   if (resources_file) TRY(read_resources(resources_file, &r));
   for (size_t i = 0; i < nflags; i++) TRY(apply_flag(flags[i].opt, flags[i].arg, &r));
   if (!resources_file && !nflags) return urun_error_new("update: nothing to change (see `urun update --help`)");
-  struct state_root root = {.fd = -1};
-  TRY(options_open_root(g, &root));
-  _cleanup_close_ int dirfd = -1;
-  _cleanup_state_ struct state *st = NULL;
-  urun_error *e = state_open(&root, id, LOCK_EX, &dirfd);
-  if (!e) e = state_read(dirfd, id, &st);
-  if (!e) {
-    enum container_status s = state_status(dirfd, st);
-    if (s == STATUS_STOPPED)
-      e = urun_error_new("update \"%s\": it is stopped", id);
-    else if (!st->cgroup_path)
-      e = urun_error_new("update \"%s\": the container has no cgroup of its own, so no limit can be set "
-                         "(see urun(8), CGROUPS)",
-                         id);
-    else
-      e = urun_error_wrap(cgroup_update(st->cgroup_path, st->cgroup_unit, st->cgroup_user_bus, &r), "update \"%s\"", id);
-  }
-  state_root_close(&root);
-  return e;
+  _cleanup_container_ struct container_handle c = {.dirfd = -1};
+  TRY(options_open_container(g, id, LOCK_EX, &c));
+  if (c.status == STATUS_STOPPED) return urun_error_new("update \"%s\": it is stopped", id);
+  if (!c.st->cgroup_path)
+    return urun_error_new("update \"%s\": the container has no cgroup of its own, so no limit can be set "
+                          "(see urun(8), CGROUPS)",
+                          id);
+  return urun_error_wrap(cgroup_update(c.st->cgroup_path, c.st->cgroup_unit, c.st->cgroup_user_bus, &r),
+                         "update \"%s\"", id);
 }

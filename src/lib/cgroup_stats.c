@@ -35,10 +35,16 @@ static uint64_t read_value(const char *path, const char *file) {
   return strtoull(s, NULL, 10);
 }
 
+/* The line after `line` in a file's text, or NULL at the end. */
+static const char *next_line(const char *line) {
+  const char *nl = strchr(line, '\n');
+  return nl && nl[1] ? nl + 1 : NULL;
+}
+
 /* "key value" lines (cpu.stat, memory.stat, memory.events). */
 static uint64_t keyed(const char *data, const char *key) {
   size_t klen = strlen(key);
-  for (const char *line = data; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+  for (const char *line = data; line && *line; line = next_line(line))
     if (!strncmp(line, key, klen) && line[klen] == ' ') return strtoull(line + klen + 1, NULL, 10);
   return 0;
 }
@@ -98,7 +104,7 @@ static void write_memory(json_writer *w, const char *path) {
   write_usage(w, "kernel_usage", keyed(s, "kernel"), 0, 0, 0);
   json_key(w, "raw");
   json_begin_object(w);
-  for (const char *line = s; line && *line;) {
+  for (const char *line = s; line && *line; line = next_line(line)) {
     const char *nl = strchr(line, '\n');
     const char *sp = memchr(line, ' ', nl ? (size_t)(nl - line) : strlen(line));
     if (sp) {
@@ -106,7 +112,6 @@ static void write_memory(json_writer *w, const char *path) {
       snprintf(key, sizeof(key), "%.*s", (int)(sp - line), line);
       kv_u64(w, key, strtoull(sp + 1, NULL, 10));
     }
-    line = nl ? nl + 1 : NULL;
   }
   json_end_object(w);
   json_end_object(w);
@@ -132,7 +137,7 @@ static void write_blkio(json_writer *w, const char *path) {
   for (int pass = 0; pass < 2; pass++) {
     json_key(w, pass == 0 ? "ioServiceBytesRecursive" : "ioServicedRecursive");
     json_begin_array(w);
-    for (const char *line = stat; line && *line;) {
+    for (const char *line = stat; line && *line; line = next_line(line)) {
       unsigned major, minor;
       const char *nl = strchr(line, '\n');
       if (sscanf(line, "%u:%u", &major, &minor) == 2) {
@@ -150,7 +155,6 @@ static void write_blkio(json_writer *w, const char *path) {
           json_end_object(w);
         }
       }
-      line = nl ? nl + 1 : NULL;
     }
     json_end_array(w);
   }
