@@ -4,6 +4,7 @@
  * group, until the container stops.  --stats prints one stats event. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "cgroup.h"
 #include "cgroup_stats.h"
 #include "cleanup.h"
+#include "fsutil.h"
 #include "cmd.h"
 #include "json.h"
 #include "options.h"
@@ -60,10 +62,14 @@ static int64_t now_ms(void) {
   return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* Until init exits: stats every interval, an oom event per new OOM kill. */
+/* Until init exits: stats every interval, an oom event per new OOM kill.
+ * memory.events wakes poll() (POLLPRI) when it changes: the kernel says so
+ * when it kills, before the group empties and (with systemd) goes away. */
 static urun_error *stream(const char *id, const struct state *st, const char *path, long interval_ms) {
   struct proc_handle h;
   TRY(proc_open(st->pid, st->start_time, &h));
+  _cleanup_free_ char *events_path = path_join(path, "memory.events");
+  _cleanup_close_ int events = events_path ? open(events_path, O_RDONLY | O_CLOEXEC) : -1;
   uint64_t ooms = cgroup_oom_kills(path);
   int64_t next_stats = now_ms();
   urun_error *e = NULL;
@@ -74,9 +80,13 @@ static urun_error *stream(const char *id, const struct state *st, const char *pa
     }
     uint64_t n = cgroup_oom_kills(path);
     for (; ooms < n && !e; ooms++) e = print_event("oom", id, NULL);
-    /* OOM kills are looked for every 100 ms; init's exit ends the stream,
-     * after a last look (an OOM kill of init is how it often ends) */
-    if (e || proc_wait_exit(&h, 100)) {
+    if (e) break;
+    struct pollfd p[2] = {{.fd = h.pidfd, .events = POLLIN}, {.fd = events, .events = POLLPRI}};
+    int64_t wait = next_stats - now_ms();
+    /* without a pidfd, init's exit is looked for every 100 ms */
+    if (h.pidfd < 0 && wait > 100) wait = 100;
+    if (poll(p, 2, wait < 0 ? 0 : (int)wait) < 0 && errno != EINTR) e = urun_error_errno("events: poll");
+    if (!e && (p[0].revents || !proc_alive(&h))) {
       for (n = cgroup_oom_kills(path); ooms < n && !e; ooms++) e = print_event("oom", id, NULL);
       break;
     }

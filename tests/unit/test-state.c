@@ -116,9 +116,12 @@ static void test_mount_options(void) {
   struct spec_mount m2 = {.destination = "/y", .type = "tmpfs", .options = {rw, 2}};
   CHECK(mount_parse_options(&m2, 3, &f) == NULL && !(f.flags & MS_RDONLY));
   free(f.data);
-  char *bad[] = {"tmpcopyup", NULL};
-  struct spec_mount m3 = {.destination = "/z", .type = "tmpfs", .options = {bad, 1}};
-  CHECK(err_has(mount_parse_options(&m3, 2, &f), ".mounts[2].options[0]"));
+  char *extra[] = {"tmpcopyup", "ridmap", NULL};
+  struct spec_mount m3 = {.destination = "/z", .type = "tmpfs", .options = {extra, 2}};
+  CHECK(mount_parse_options(&m3, 2, &f) == NULL && f.tmpcopyup && f.idmap && f.ridmap && !f.data);
+  /* idmap on a tmpfs is refused by JSON path when the config is checked */
+  struct spec cfg = {.mounts = &m3, .mounts_len = 1};
+  CHECK(err_has(mount_check_config(&cfg), ".mounts[0]: idmapped mounts are bind mounts only"));
 }
 
 static void test_id_maps(void) {
