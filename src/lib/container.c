@@ -25,6 +25,7 @@
 #include "init.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "mount_extra.h"
 #include "spec_check.h"
 #include "notify_socket.h"
 #include "seccomp_notify.h"
@@ -81,9 +82,11 @@ struct create_ctx {
   uint64_t clone_flags;
   pid_t pid;
   uint64_t mnt_ns; /* inode, as init reported it */
+  int *idmap_trees; /* per mount, see mount_prepare_idmapped */
 };
 
 static void ctx_release(struct create_ctx *c) {
+  if (c->spec) mount_prepared_free(c->idmap_trees, c->spec->mounts_len);
   spec_free(c->spec);
   free(c->bundle);
   free(c->rootfs);
@@ -313,6 +316,10 @@ urun_error *container_create(struct state_root *root, const struct create_option
   ret->master = -1;
   urun_error *e = prepare(&c, root, o);
   claimed = c.dirfd >= 0;
+  /* root on the host idmaps for a container with a user namespace (whose
+   * root could not); otherwise init does it */
+  if (!e && (c.plan.create || c.join_user_fd >= 0) && geteuid() == 0 && !in_user_namespace())
+    e = mount_prepare_idmapped(c.spec, c.bundle, &c.idmap_trees);
   if (e) goto fail;
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
     e = urun_error_errno("socketpair");
@@ -327,7 +334,7 @@ urun_error *container_create(struct state_root *root, const struct create_option
       .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
       .keep_groups = spec_annotation(c.spec, "run.oci.keep_original_groups") &&
                      !strcmp(spec_annotation(c.spec, "run.oci.keep_original_groups"), "1"),
-      .preserve_fds = o->preserve_fds,
+      .preserve_fds = o->preserve_fds, .idmap_trees = c.idmap_trees,
   };
   for (size_t i = 0; i < INIT_MAX_JOIN; i++) icfg.join_fds[i] = i < c.njoin ? c.join_fds[i] : -1;
   memcpy(icfg.join_types, c.join_types, sizeof(icfg.join_types));

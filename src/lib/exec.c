@@ -263,6 +263,9 @@ static urun_error *exec_run(const struct state *st, const struct spec *config, c
   if (o->cgroup_child && !st->cgroup_path)
     return urun_error_new("--cgroup %s: the container has no cgroup of its own", o->cgroup_child);
   if (cg && access(cg, F_OK) < 0) return urun_error_errno("--cgroup: %s", cg);
+  /* execCPUAffinity.initial is for the runtime's side until the cgroup
+   * move: set on us, the stage inherits it; final comes before execve */
+  TRY(process_set_cpu_affinity(".process.execCPUAffinity.initial", process->exec_cpu_affinity_initial));
   int sp[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) return urun_error_errno("socketpair");
   if (!o->detach) signals_block_forwarded();

@@ -120,7 +120,7 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
       .spec = s, .rootfs = cfg->rootfs, .bundle = cfg->bundle,
       /* joined, inherited (rootless podman) or new: what matters is where we are now */
       .in_userns = cfg->userns_created || geteuid() != 0 || in_user_namespace(), .own_netns = cfg->own_netns,
-      .no_pivot = cfg->no_pivot,
+      .no_pivot = cfg->no_pivot, .idmap_trees = cfg->idmap_trees,
   };
   TRY(mount_setup_rootfs(&mctx));
   const struct spec_hooks *h = &s->hooks;
@@ -219,11 +219,15 @@ static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(co
 /* Keep stdio, the caller's preserved fds and our own; close what else the
  * parent had open (its locked state directory above all). */
 static void close_inherited_fds(const struct init_config *cfg) {
-  int keep[INIT_MAX_JOIN + 3];
+  size_t ntrees = cfg->idmap_trees ? cfg->spec->mounts_len : 0;
+  _cleanup_free_ int *keep = malloc((INIT_MAX_JOIN + 3 + ntrees) * sizeof(int));
+  if (!keep) _exit(1);
   size_t n = 0;
   keep[n++] = cfg->sync_fd;
   keep[n++] = cfg->fifo_fd;
   for (int i = 0; i < INIT_MAX_JOIN && cfg->join_fds[i] >= 0; i++) keep[n++] = cfg->join_fds[i];
+  for (size_t i = 0; i < ntrees; i++)
+    if (cfg->idmap_trees[i] >= 0) keep[n++] = cfg->idmap_trees[i];
   qsort(keep, n, sizeof(int), cmp_int);
   unsigned int from = 3 + (unsigned)cfg->preserve_fds;
   for (size_t i = 0; i < n; i++) {

@@ -287,14 +287,14 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
 
   unsigned long flags = f.flags & ~(MS_REMOUNT);
   if (f.bind && f.idmap) {
-    if (ctx->in_userns)
-      return urun_error_new("config.json: .mounts[%zu]: an idmapped mount needs root on the host (the kernel lets "
-                            "only the filesystem's owner idmap it, not a user namespace)",
-                            i);
-    /* no mappings of its own: the container's, as the spec says */
-    const struct spec_id_mappings *u = m->uid_mappings.len ? &m->uid_mappings : &ctx->spec->linux_.uid_mappings;
-    const struct spec_id_mappings *g = m->gid_mappings.len ? &m->gid_mappings : &ctx->spec->linux_.gid_mappings;
-    TRY(urun_error_wrap(mount_idmapped_bind(src, tpath, f.ridmap || f.rbind, u, g), "config.json: .mounts[%zu]", i));
+    /* made by the runtime on the host, or here: in a user namespace the
+     * kernel allows only a filesystem that namespace mounted */
+    const struct spec_id_mappings *u, *g;
+    mount_idmaps_of(ctx->spec, m, &u, &g);
+    if (ctx->idmap_trees && ctx->idmap_trees[i] >= 0)
+      TRY(urun_error_wrap(mount_attach_tree(ctx->idmap_trees[i], tpath), "config.json: .mounts[%zu]", i));
+    else
+      TRY(urun_error_wrap(mount_idmapped_bind(src, tpath, f.ridmap || f.rbind, u, g), "config.json: .mounts[%zu]", i));
   } else if (f.bind) {
     if (mount(src, tpath, "none", MS_BIND | (f.rbind ? MS_REC : 0), NULL) < 0)
       return urun_error_errno("mount %s on %s", src, m->destination);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -23,6 +24,7 @@
 
 #include "cleanup.h"
 #include "fsutil.h"
+#include "mount.h"
 
 static urun_error *copy_file(int from_dir, int to_dir, const char *name, const struct stat *st) {
   _cleanup_close_ int in = openat(from_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -85,6 +87,40 @@ static urun_error *copy_tree(int from_dir, int to_dir, int depth) {
 
 urun_error *mount_copy_up(int from_dir, int to_dir) { return copy_tree(from_dir, to_dir, 0); }
 
+/* The map file text of a child user namespace from `maps`, whose host ids
+ * are renumbered as our user namespace sees them (a child's map is relative
+ * to its parent: us), through our own `file` (/proc/self/uid_map).  On the
+ * host that map is the identity; in a container's user namespace a host id
+ * it does not map cannot be used. */
+static urun_error *map_text(const char *file, const char *field, const struct spec_id_mappings *maps, char *buf,
+                            size_t size, size_t *ret_len) {
+  _cleanup_free_ char *ours = NULL;
+  TRY(read_file_at(AT_FDCWD, file, &ours, NULL));
+  size_t len = 0;
+  for (size_t i = 0; i < maps->len; i++) {
+    const struct spec_id_mapping *m = &maps->items[i];
+    uint64_t first = m->host_id, last = (uint64_t)m->host_id + m->size - 1;
+    bool found = false;
+    uint64_t renumbered = 0;
+    for (const char *line = ours; line && *line && !found; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+      unsigned long long inside, outside, count;
+      if (sscanf(line, "%llu %llu %llu", &inside, &outside, &count) != 3) continue;
+      if (m->size && first >= outside && last < outside + count) {
+        found = true;
+        renumbered = inside + (first - outside);
+      }
+    }
+    if (!found)
+      return urun_error_new("%s[%zu]: host ids %llu-%llu are not all mapped in the container's user namespace", field,
+                            i, (unsigned long long)first, (unsigned long long)last);
+    int n = snprintf(buf + len, size - len, "%u %llu %u\n", m->container_id, (unsigned long long)renumbered, m->size);
+    if (n < 0 || (size_t)n >= size - len) return urun_error_new("%s: too many mappings", field);
+    len += (size_t)n;
+  }
+  *ret_len = len;
+  return NULL;
+}
+
 /* A user namespace holding the mount's mappings, for MOUNT_ATTR_IDMAP: a
  * child that only waits, its maps written from here, its ns file kept. */
 static urun_error *idmap_userns(const struct spec_id_mappings *uids, const struct spec_id_mappings *gids, int *ret_fd) {
@@ -93,41 +129,55 @@ static urun_error *idmap_userns(const struct spec_id_mappings *uids, const struc
   int pidfd = -1;
   struct clone_args args = {.flags = CLONE_NEWUSER | CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)&pidfd,
                             .exit_signal = SIGCHLD};
+  /* The child of a non-dumpable process (init, see init.c) has /proc files
+   * of the host's root, which a user's init cannot write the maps of: the
+   * child, which only waits, is made dumpable; we are again at once. */
+  bool undumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0;
+  if (undumpable && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) {
+    close(pipefd[0]);
+    close(pipefd[1]);
+    return urun_error_errno("idmap: prctl(PR_SET_DUMPABLE)");
+  }
   pid_t child = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+  if (child < 0 && errno == ENOSYS) /* no clone3 (valgrind): the pidfd comes where parent_tid points */
+    child = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | CLONE_PIDFD | SIGCHLD, NULL, &pidfd, NULL, 0);
   if (child == 0) {
     char c;
     close(pipefd[1]);
     (void)!read(pipefd[0], &c, 1); /* until the parent has our ns file */
     _exit(0);
   }
+  int clone_errno = errno;
+  urun_error *e = NULL;
+  if (undumpable && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) e = urun_error_errno("idmap: prctl(PR_SET_DUMPABLE)");
   close(pipefd[0]);
   if (child < 0) {
     close(pipefd[1]);
-    return urun_error_errno("idmap: new user namespace");
+    urun_error_free(e);
+    return urun_error_code(clone_errno, "idmap: new user namespace");
   }
   /* Our /proc may belong to another pid namespace than the one we cloned
    * in (init, before pivot_root): the pidfd's fdinfo gives the child's pid
    * as that /proc counts it. */
-  urun_error *e = NULL;
   pid_t proc_pid = -1;
   char fdinfo[64];
   snprintf(fdinfo, sizeof(fdinfo), "/proc/self/fdinfo/%d", pidfd);
   _cleanup_free_ char *info = NULL;
-  e = read_file_at(AT_FDCWD, fdinfo, &info, NULL);
+  if (!e) e = read_file_at(AT_FDCWD, fdinfo, &info, NULL);
   const char *pidline = info ? strstr(info, "\nPid:") : NULL;
   if (!e && (!pidline || sscanf(pidline + 5, "%d", &proc_pid) != 1 || proc_pid <= 0))
     e = urun_error_new("idmap: no pid in %s", fdinfo);
   close(pidfd);
   const struct spec_id_mappings *maps[2] = {uids, gids};
   static const char *const files[2] = {"uid_map", "gid_map"};
+  static const char *const fields[2] = {"uidMappings", "gidMappings"};
   for (int k = 0; k < 2 && !e; k++) {
-    char buf[4096], path[64];
+    char buf[4096], path[64], self[32];
     size_t len = 0;
-    for (size_t i = 0; i < maps[k]->len && len < sizeof(buf) - 64; i++)
-      len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n", maps[k]->items[i].container_id,
-                              maps[k]->items[i].host_id, maps[k]->items[i].size);
+    snprintf(self, sizeof(self), "/proc/self/%s", files[k]);
+    e = map_text(self, fields[k], maps[k], buf, sizeof(buf), &len);
     snprintf(path, sizeof(path), "/proc/%d/%s", proc_pid, files[k]);
-    e = urun_error_wrap(write_file_at(AT_FDCWD, path, buf, len, 0), "idmap: %s", files[k]);
+    if (!e) e = urun_error_wrap(write_file_at(AT_FDCWD, path, buf, len, 0), "idmap: %s", files[k]);
   }
   char nspath[64];
   snprintf(nspath, sizeof(nspath), "/proc/%d/ns/user", proc_pid);
@@ -138,8 +188,9 @@ static urun_error *idmap_userns(const struct spec_id_mappings *uids, const struc
   return e;
 }
 
-urun_error *mount_idmapped_bind(const char *source, const char *target, bool recursive,
-                                const struct spec_id_mappings *uids, const struct spec_id_mappings *gids) {
+/* A detached copy of the tree at `source`, idmapped; *ret_tree owns it. */
+static urun_error *idmapped_tree(const char *source, bool recursive, const struct spec_id_mappings *uids,
+                                 const struct spec_id_mappings *gids, int *ret_tree) {
   if (!uids->len || !gids->len) return urun_error_new("idmapped mount: needs both uid and gid mappings");
   _cleanup_close_ int userns = -1;
   TRY(idmap_userns(uids, gids, &userns));
@@ -147,11 +198,72 @@ urun_error *mount_idmapped_bind(const char *source, const char *target, bool rec
                                           OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
   if (tree < 0) return urun_error_errno("idmapped mount: open_tree %s", source);
   struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
-  if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
-    return urun_error_errno("idmapped mount of %s (the filesystem must support idmapped mounts, and the caller "
-                            "needs CAP_SYS_ADMIN over it)",
-                            source);
+  if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0) {
+    /* the kernel's two refusals, said plainly: a user may idmap only a
+     * filesystem its user namespace mounted (a tmpfs of the container) */
+    if (errno == EPERM)
+      return urun_error_errno("idmapped mount of %s: only the owner of its filesystem may idmap it (root on the host, "
+                              "or the user namespace that mounted it)",
+                              source);
+    if (errno == EINVAL)
+      return urun_error_errno("idmapped mount of %s: its filesystem does not support idmapped mounts", source);
+    return urun_error_errno("idmapped mount of %s", source);
+  }
+  *ret_tree = tree;
+  tree = -1;
+  return NULL;
+}
+
+urun_error *mount_attach_tree(int tree, const char *target) {
   if (syscall(SYS_move_mount, tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_SYMLINKS) < 0)
     return urun_error_errno("idmapped mount: move_mount");
+  return NULL;
+}
+
+urun_error *mount_idmapped_bind(const char *source, const char *target, bool recursive,
+                                const struct spec_id_mappings *uids, const struct spec_id_mappings *gids) {
+  _cleanup_close_ int tree = -1;
+  TRY(idmapped_tree(source, recursive, uids, gids, &tree));
+  return mount_attach_tree(tree, target);
+}
+
+void mount_idmaps_of(const struct spec *s, const struct spec_mount *m, const struct spec_id_mappings **ret_uids,
+                     const struct spec_id_mappings **ret_gids) {
+  /* no mappings of its own: the container's, as the spec says */
+  *ret_uids = m->uid_mappings.len ? &m->uid_mappings : &s->linux_.uid_mappings;
+  *ret_gids = m->gid_mappings.len ? &m->gid_mappings : &s->linux_.gid_mappings;
+}
+
+void mount_prepared_free(int *trees, size_t n) {
+  for (size_t i = 0; trees && i < n; i++)
+    if (trees[i] >= 0) close(trees[i]);
+  free(trees);
+}
+
+urun_error *mount_prepare_idmapped(const struct spec *s, const char *bundle, int **ret_trees) {
+  *ret_trees = NULL;
+  int *trees = malloc((s->mounts_len ? s->mounts_len : 1) * sizeof(int));
+  if (!trees) return urun_error_code(ENOMEM, "idmapped mounts");
+  for (size_t i = 0; i < s->mounts_len; i++) trees[i] = -1;
+  bool any = false;
+  urun_error *e = NULL;
+  for (size_t i = 0; i < s->mounts_len && !e; i++) {
+    const struct spec_mount *m = &s->mounts[i];
+    struct mount_flags f;
+    if ((e = mount_parse_options(m, i, &f))) break;
+    free(f.data);
+    if (!f.bind || !f.idmap) continue;
+    any = true;
+    _cleanup_free_ char *src = m->source[0] == '/' ? strdup(m->source) : path_join(bundle, m->source);
+    const struct spec_id_mappings *u, *g;
+    mount_idmaps_of(s, m, &u, &g);
+    e = src ? idmapped_tree(src, f.ridmap || f.rbind, u, g, &trees[i]) : urun_error_code(ENOMEM, "idmapped mounts");
+    e = urun_error_wrap(e, "config.json: .mounts[%zu]", i);
+  }
+  if (e || !any) {
+    mount_prepared_free(trees, s->mounts_len);
+    return e;
+  }
+  *ret_trees = trees;
   return NULL;
 }

@@ -12,5 +12,18 @@ urun_error *mount_copy_up(int from_dir, int to_dir);
  * idmapped through a user namespace with the given mappings. */
 urun_error *mount_idmapped_bind(const char *source, const char *target, bool recursive,
                                 const struct spec_id_mappings *uids, const struct spec_id_mappings *gids);
+/* The mappings of an idmapped mount: its own, else the container's. */
+void mount_idmaps_of(const struct spec *s, const struct spec_mount *m, const struct spec_id_mappings **ret_uids,
+                     const struct spec_id_mappings **ret_gids);
+
+/* Root on the host can idmap the host's filesystems, the root of a new
+ * user namespace cannot: for such a container the runtime makes every
+ * idmapped tree before init is cloned, detached; init inherits them and
+ * attaches each where it belongs.  *ret_trees: one fd per mount (-1 for
+ * the others), NULL when no mount is idmapped. */
+urun_error *mount_prepare_idmapped(const struct spec *s, const char *bundle, int **ret_trees);
+void mount_prepared_free(int *trees, size_t n);
+/* Move a detached tree onto `target`. */
+urun_error *mount_attach_tree(int tree, const char *target);
 
 #endif

@@ -66,8 +66,13 @@ urun_error *process_set_scheduler(const struct spec_scheduler *s) {
   if (s->has_runtime) attr.sched_runtime = s->runtime;
   if (s->has_deadline) attr.sched_deadline = s->deadline;
   if (s->has_period) attr.sched_period = s->period;
-  if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
+  if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0) {
+    if (errno == EPERM) /* say what a user may not do */
+      return urun_error_errno("config.json: .process.scheduler: sched_setattr %s (a real-time or deadline policy, "
+                              "or a nice value below the current one, needs CAP_SYS_NICE on the host)",
+                              s->policy);
     return urun_error_errno("config.json: .process.scheduler: sched_setattr %s", s->policy);
+  }
   return NULL;
 }
 
@@ -80,8 +85,13 @@ urun_error *process_set_io_priority(const struct spec_io_priority *io) {
     return urun_error_new("config.json: .process.ioPriority.class: unknown class \"%s\"", io->class_);
   if (io->priority < 0 || io->priority > 7)
     return urun_error_new("config.json: .process.ioPriority.priority: %d is out of range (0-7)", io->priority);
-  if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (int)(cls << 13 | (unsigned)io->priority)) < 0)
-    return urun_error_errno("config.json: .process.ioPriority: ioprio_set");
+  if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (int)(cls << 13 | (unsigned)io->priority)) < 0) {
+    if (errno == EPERM)
+      return urun_error_errno("config.json: .process.ioPriority: ioprio_set %s (the real-time class needs "
+                              "CAP_SYS_NICE or CAP_SYS_ADMIN on the host)",
+                              io->class_);
+    return urun_error_errno("config.json: .process.ioPriority: ioprio_set %s", io->class_);
+  }
   return NULL;
 }
 

@@ -28,9 +28,15 @@ test_idmapped_bind_mounts() {
     "uidMappings": [{"containerID": 0, "hostID": 5000, "size": 65536}],
     "gidMappings": [{"containerID": 0, "hostID": 6000, "size": 65536}]}]'
   if ! is_root; then
-    # the filesystem is the host's: only its owner's root may idmap it
+    # host ids the container's user namespace does not map cannot be used
+    local n
+    n=$(jq '.mounts | length - 1' b/config.json)
     expect_error "$URUN" --root "$STATE" run --bundle b im
-    assert_contains "$out" "an idmapped mount needs root on the host"
+    assert_contains "$out" ".mounts[$n]: uidMappings[0]: host ids 5000-70535 are not all mapped in the container's"
+    # the filesystem is the host's: only its owner may idmap it, and urun says so
+    cfg b '.mounts[-1] |= del(.uidMappings, .gidMappings)'
+    expect_error "$URUN" --root "$STATE" run --bundle b im
+    assert_contains "$out" "only the owner of its filesystem may idmap it"
     assert_nothing_left im "$T/b"
     return 0
   fi
@@ -45,4 +51,45 @@ test_idmapped_bind_mounts() {
   expect_error "$URUN" --root "$STATE" run --bundle b im2
   assert_contains "$out" "without the idmap or ridmap option"
   assert_nothing_left im2 "$T/b"
+  # a container with a user namespace: its root could not idmap the host's
+  # filesystem, urun makes the tree on the host; host root's files are the
+  # container root's, where a plain bind shows them unmapped (65534)
+  local map='[{"containerID": 0, "hostID": 100000, "size": 65536}]'
+  cfg b --argjson m "$map" '.mounts[-1].options = ["rbind", "idmap"] | .mounts[-1].uidMappings = $m | .mounts[-1].gidMappings = $m
+    | .linux.namespaces += [{"type": "user"}] | .linux.uidMappings = $m | .linux.gidMappings = $m'
+  out=$(cd b && urun run im3 2>&1) || fail "run failed: $out"
+  assert_eq "$out" "$(printf '0:0\n0:0')" "host root's files through the mount's mappings"
+  cfg b '.mounts[-1].options = ["rbind"] | del(.mounts[-1].uidMappings, .mounts[-1].gidMappings)'
+  out=$(cd b && urun run im3 2>&1) || fail "run failed: $out"
+  assert_eq "$out" "$(printf '65534:65534\n65534:65534')" "a plain bind"
+  assert_nothing_left im3 "$T/b"
+}
+
+test_idmap_of_a_tmpfs_the_container_mounted() {
+  # a user may idmap a filesystem its own user namespace mounted: the
+  # container's tmpfs (tmpcopyup fills it), bound again from its rootfs path
+  make_bundle b /bin/sh -c 'stat -c "%u:%g" /scratch/f /idm/f'
+  mkdir b/rootfs/scratch
+  touch b/rootfs/scratch/f
+  local uid1 gid1 # the host ids of the container's uid and gid 1
+  if is_root; then
+    uid1=1 gid1=1 # no user namespace: the host's ids
+  else
+    command -v newuidmap >/dev/null && grep -q "^$(id -un):" /etc/subuid && grep -q "^$(id -un):" /etc/subgid ||
+      skip "no subordinate ids for $(id -un) (uidmap package, /etc/subuid, /etc/subgid)"
+    uid1=$(grep "^$(id -un):" /etc/subuid | head -n 1 | cut -d: -f2)
+    gid1=$(grep "^$(id -un):" /etc/subgid | head -n 1 | cut -d: -f2)
+    cfg b --argjson u "$(id -u)" --argjson g "$(id -g)" --argjson su "$uid1" --argjson sg "$gid1" '
+      .linux.uidMappings = [{"containerID": 0, "hostID": $u, "size": 1}, {"containerID": 1, "hostID": $su, "size": 10}]
+      | .linux.gidMappings = [{"containerID": 0, "hostID": $g, "size": 1}, {"containerID": 1, "hostID": $sg, "size": 10}]'
+  fi
+  cfg b --arg root "$T/b/rootfs" --argjson u "$uid1" --argjson g "$gid1" '.mounts += [
+    {"destination": "/scratch", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup"]},
+    {"destination": "/idm", "type": "bind", "source": ($root + "/scratch"), "options": ["bind", "idmap"],
+     "uidMappings": [{"containerID": 0, "hostID": $u, "size": 1}],
+     "gidMappings": [{"containerID": 0, "hostID": $g, "size": 1}]}]'
+  local out
+  out=$(cd b && urun run it 2>&1) || fail "run failed: $out"
+  assert_eq "$out" "$(printf '0:0\n1:1')" "root's file through the mount's mappings"
+  assert_nothing_left it "$T/b"
 }

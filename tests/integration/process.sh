@@ -19,6 +19,18 @@ test_scheduler_ioprio_affinity_personality_mempolicy() {
   (cd b && urun run -d sp2 >/dev/null) || fail "run -d failed"
   out=$(urun exec sp2 /testprog sched-info) || fail "exec failed"
   assert_contains "$out" "policy 3 nice 5 ioprio 2/6 mempolicy 2 nodes 0x1 cpus 0x1"
+  # exec's initial affinity is urun's until the cgroup move: final replaces
+  # it, without final the kernel keeps it; a bad one fails exec by name
+  local p='{"args": ["/testprog", "sched-info"], "cwd": "/", "execCPUAffinity": $a}'
+  if [ "$(nproc)" -ge 2 ]; then
+    jq -n --argjson a '{"initial": "1", "final": "0"}' "$p" >"$T/p.json"
+    assert_contains "$(urun exec --process "$T/p.json" sp2)" "cpus 0x1"
+    jq -n --argjson a '{"initial": "1"}' "$p" >"$T/p.json"
+    assert_contains "$(urun exec --process "$T/p.json" sp2)" "cpus 0x2"
+  fi
+  jq -n --argjson a '{"initial": "0-x"}' "$p" >"$T/p.json"
+  expect_error "$URUN" --root "$STATE" exec --process "$T/p.json" sp2
+  assert_contains "$out" ".process.execCPUAffinity.initial: invalid list"
   urun delete -f sp2
   # bad values: clear errors naming the field, nothing left
   cfg b '.process.scheduler = {"policy": "SCHED_NOPE"}'
@@ -37,6 +49,44 @@ test_scheduler_ioprio_affinity_personality_mempolicy() {
   fi
 }
 
+test_scheduler_what_a_user_may_set() {
+  make_bundle b /testprog sched-info
+  local out
+  # SCHED_IDLE, SCHED_BATCH and a higher nice: anyone may
+  cfg b '.process.scheduler = {"policy": "SCHED_IDLE"}'
+  out=$(cd b && urun run si 2>&1) || fail "run failed: $out"
+  assert_contains "$out" "policy 5 nice 0 "
+  if is_root; then
+    # real-time with a priority and a flag (SCHED_RR | SCHED_RESET_ON_FORK
+    # = 0x40000002), the real-time I/O class, deadline's times, a lower nice
+    cfg b '.process.scheduler = {"policy": "SCHED_RR", "priority": 3, "flags": ["SCHED_FLAG_RESET_ON_FORK"]}
+      | .process.ioPriority = {"class": "IOPRIO_CLASS_RT", "priority": 1}'
+    out=$(cd b && urun run si 2>&1) || fail "run failed: $out"
+    assert_contains "$out" "policy 1073741826 nice 0 ioprio 1/1 "
+    assert_contains "$out" " prio 3"
+    cfg b 'del(.process.ioPriority) | .process.scheduler = {"policy": "SCHED_DEADLINE", "runtime": 10000000, "deadline": 30000000, "period": 30000000}'
+    out=$(cd b && urun run si 2>&1) || fail "run failed: $out"
+    assert_contains "$out" "policy 6 "
+    cfg b '.process.scheduler = {"policy": "SCHED_OTHER", "nice": -5}'
+    out=$(cd b && urun run si 2>&1) || fail "run failed: $out"
+    assert_contains "$out" "policy 0 nice -5 "
+    return 0
+  fi
+  # what needs CAP_SYS_NICE on the host is refused, saying so
+  local s
+  for s in '{"policy": "SCHED_OTHER", "nice": -5}' '{"policy": "SCHED_RR", "priority": 3}' \
+    '{"policy": "SCHED_DEADLINE", "runtime": 10000000, "deadline": 30000000, "period": 30000000}'; do
+    cfg b --argjson s "$s" '.process.scheduler = $s'
+    expect_error "$URUN" --root "$STATE" run --bundle b si2
+    assert_contains "$out" ".process.scheduler: sched_setattr"
+    assert_contains "$out" "needs CAP_SYS_NICE on the host"
+  done
+  cfg b 'del(.process.scheduler) | .process.ioPriority = {"class": "IOPRIO_CLASS_RT", "priority": 1}'
+  expect_error "$URUN" --root "$STATE" run --bundle b si2
+  assert_contains "$out" ".process.ioPriority: ioprio_set IOPRIO_CLASS_RT (the real-time class needs"
+  assert_nothing_left si2 "$T/b"
+}
+
 test_time_offsets() {
   make_bundle b /bin/sh -c 'cat /proc/uptime; cat /proc/self/timens_offsets'
   cfg b '.linux.namespaces += [{"type": "time"}] | .linux.timeOffsets = {"boottime": {"secs": 86400}, "monotonic": {"secs": 3600, "nanosecs": 5}}'
@@ -47,6 +97,12 @@ test_time_offsets() {
   up=$(head -n 1 <<<"$out" | cut -d. -f1)
   [ "$up" -ge $((host + 86400)) ] && [ "$up" -lt $((host + 86400 + 60)) ] || fail "uptime $up is not the host's $host + 1 day"
   assert_contains "$(tr -s ' ' <<<"$out")" "monotonic 3600 5"
+  # exec joins the container's time namespace
+  cfg b '.process.args = ["/testprog", "sleep", "100"]'
+  (cd b && urun run -d to3 >/dev/null) || fail "run -d failed"
+  out=$(urun exec to3 /bin/cat /proc/uptime) || fail "exec failed"
+  [ "${out%%.*}" -ge $((host + 86400)) ] || fail "exec's uptime $out is not the host's $host + 1 day"
+  urun delete -f to3
   cfg b '.linux.namespaces |= map(select(.type != "time"))'
   expect_error "$URUN" --root "$STATE" run --bundle b to2
   assert_contains "$out" ".linux.timeOffsets: needs a time namespace"

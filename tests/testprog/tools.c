@@ -216,7 +216,7 @@ static int forks(long n, unsigned secs) {
 }
 
 /* sched-info: what the process settings left: "policy P nice N ioprio C/L
- * mempolicy M nodes 0xMASK cpus 0xMASK". */
+ * mempolicy M nodes 0xMASK cpus 0xMASK prio R" (R: the real-time priority). */
 static int sched_info(void) {
   int policy = (int)syscall(SYS_sched_getscheduler, 0);
   errno = 0;
@@ -227,8 +227,10 @@ static int sched_info(void) {
   syscall(SYS_get_mempolicy, &mpol, nodes, sizeof(nodes) * 8, NULL, 0);
   unsigned long cpus[16] = {0};
   syscall(SYS_sched_getaffinity, 0, sizeof(cpus), cpus);
-  printf("policy %d nice %d ioprio %ld/%ld mempolicy %d nodes %#lx cpus %#lx\n", policy, nice, io >> 13, io & 7, mpol,
-         nodes[0], cpus[0]);
+  int prio[8] = {0}; /* struct sched_param, with room */
+  syscall(SYS_sched_getparam, 0, prio);
+  printf("policy %d nice %d ioprio %ld/%ld mempolicy %d nodes %#lx cpus %#lx prio %d\n", policy, nice, io >> 13, io & 7,
+         mpol, nodes[0], cpus[0], prio[0]);
   return 0;
 }
 
