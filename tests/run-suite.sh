@@ -53,11 +53,15 @@ stage "test user"
 source tests/setup-user.sh
 setup_test_user
 echo "user $TEST_USER (uid $TEST_UID), runtime dir $TEST_RUNTIME_DIR"
+# A desktop's udev makes /dev/net/tun 0666; here it may be root's only.
+if [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then
+  chmod 0666 /dev/net/tun && echo "/dev/net/tun made 0666, as udev does on a desktop (rootless networking tests)"
+fi
 # A copy the test user can read: the checkout may sit under /root.
 work=$(mktemp -d /var/tmp/urun-suite.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
-cp _build/urun _build/tests/testprog/testprog "$work/"
+cp _build/urun _build/urun-slirp _build/tests/testprog/testprog "$work/"
 cp -r tests "$work/tests"
 chmod -R a+rX "$work"
 # valgrind writes to its own files (one per process, init included), read after the stage

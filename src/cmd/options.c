@@ -50,6 +50,11 @@ int options_create_flag(struct create_options *o, int opt, const char *arg, urun
   case 'N': o->no_pivot = true; return 1;
   case 'K': o->no_new_keyring = true; return 1;
   case 'F': *err = options_parse_uint("--preserve-fds", arg, &o->preserve_fds); return 1;
+  case 'n': o->net = arg; return 1;
+  case 'p':
+    if (o->nports == sizeof(o->ports) / sizeof(o->ports[0])) *err = urun_error_new("--publish: too many ports");
+    else o->ports[o->nports++] = arg;
+    return 1;
   }
   return 0;
 }

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "mount_extra.h"
 #include "spec_check.h"
+#include "net.h"
 #include "notify_socket.h"
 #include "seccomp_notify.h"
 #include "sync.h"
@@ -83,9 +84,17 @@ struct create_ctx {
   pid_t pid;
   uint64_t mnt_ns; /* inode, as init reported it */
   int *idmap_trees; /* per mount, see mount_prepare_idmapped */
+  const char *root_path; /* the state root's */
+  struct net_plan net;
+  int net_userns, net_netns; /* slirp: init's namespaces for the helper */
+  pid_t net_helper;
+  uint64_t net_helper_start;
 };
 
 static void ctx_release(struct create_ctx *c) {
+  net_plan_free(&c->net);
+  if (c->net_userns >= 0) close(c->net_userns);
+  if (c->net_netns >= 0) close(c->net_netns);
   if (c->spec) mount_prepared_free(c->idmap_trees, c->spec->mounts_len);
   spec_free(c->spec);
   free(c->bundle);
@@ -188,6 +197,7 @@ static void fill_state(struct create_ctx *c, const struct create_options *o, cha
       .rootless = geteuid() != 0 || c->plan.create,
       .has_poststart = c->spec->hooks.poststart.len > 0, .has_poststop = c->spec->hooks.poststop.len > 0,
       .cgroup_path = c->cgroup.path, .cgroup_unit = c->cgroup.unit, .cgroup_user_bus = c->cgroup.user_bus,
+      .net_helper_pid = c->net_helper, .net_helper_start_time = c->net_helper_start,
   };
 }
 
@@ -219,6 +229,7 @@ static urun_error *prepare(struct create_ctx *c, struct state_root *root, const 
   TRY(spec_load_file(cfg, o->config_path ? o->config_path : "config.json", &c->spec));
   TRY(spec_check(c->spec, o->console_socket != NULL || o->terminal_proxy));
   TRY(notify_socket_pass_through(c->spec));
+  TRY(net_plan_make(c->spec, o->net, o->ports, o->nports, &c->net));
   _cleanup_free_ char *rootfs = c->spec->root_path[0] == '/' ? strdup(c->spec->root_path)
                                                              : path_join(c->bundle, c->spec->root_path);
   if (!rootfs) return urun_error_code(ENOMEM, "create");
@@ -232,6 +243,11 @@ static urun_error *prepare(struct create_ctx *c, struct state_root *root, const 
   TRY(spec_check_ids(c->spec, &c->plan));
   TRY(open_namespaces(c));
   TRY(state_claim(root, o->id, &c->dirfd));
+  if (c->net.mode == NET_SLIRP) {
+    _cleanup_free_ char *dir = path_join(root->path, o->id);
+    if (!dir) return urun_error_code(ENOMEM, "create");
+    TRY(net_add_resolv_conf(c->spec, &c->net, c->dirfd, dir));
+  }
   /* From here on the caller rolls everything back on failure. */
   TRY(cgroup_prepare(c->spec, o->id, o->cgroup_manager, &c->cgroup));
   /* From here on the id is ours: the caller removes the dir on failure. */
@@ -270,6 +286,7 @@ static urun_error *handshake(struct create_ctx *c, const struct create_options *
   }
   TRY(cgroup_enter(&c->cgroup, c->spec, c->pid));
   TRY(userns_write_maps(c->pid, &c->plan));
+  TRY(net_open_namespaces(&c->net, c->pid, c->plan.create, &c->net_userns, &c->net_netns));
   TRY(sync_send(sock, SYNC_MAPS_DONE, 0, 0, NULL));
   const struct spec_hooks *h = &c->spec->hooks;
   for (;;) {
@@ -301,6 +318,11 @@ static urun_error *handshake(struct create_ctx *c, const struct create_options *
   }
   if (c->spec->process.terminal && *ret_master < 0 && !o->console_socket)
     return urun_error_new("process.terminal: init sent no pty");
+  if (c->net.mode == NET_SLIRP) {
+    _cleanup_free_ char *dir = path_join(c->root_path, o->id);
+    if (!dir) return urun_error_code(ENOMEM, "create");
+    TRY(net_start_helper(&c->net, c->net_userns, c->net_netns, c->dirfd, dir, &c->net_helper, &c->net_helper_start));
+  }
   TRY(record_state(c, o));
   _cleanup_free_ char *start_state = NULL;
   if (h->start_container.len) TRY(hook_state(c, o, STATUS_RUNNING, &start_state));
@@ -310,7 +332,8 @@ static urun_error *handshake(struct create_ctx *c, const struct create_options *
 
 urun_error *container_create(struct state_root *root, const struct create_options *o,
                              struct created *ret) {
-  struct create_ctx c = {.dirfd = -1, .fifo_fd = -1, .join_user_fd = -1, .join_pid_fd = -1, .pid = -1};
+  struct create_ctx c = {.dirfd = -1, .fifo_fd = -1, .join_user_fd = -1, .join_pid_fd = -1, .pid = -1,
+                         .net_userns = -1, .net_netns = -1, .root_path = root->path};
   bool claimed = false;
   int sp[2] = {-1, -1};
   ret->master = -1;
@@ -355,6 +378,7 @@ urun_error *container_create(struct state_root *root, const struct create_option
   ctx_release(&c);
   return NULL;
 fail:
+  net_stop_helper(c.net_helper, c.net_helper_start);
   if (ret->master >= 0) close(ret->master);
   ret->master = -1;
   if (c.pid > 0) {

@@ -23,6 +23,9 @@ struct create_options {
   enum cgroup_manager cgroup_manager;
   bool keep_running_parent; /* run: we stay the parent and wait */
   bool terminal_proxy;      /* run in the foreground: keep the pty master */
+  const char *net;          /* --net slirp|host|config, or NULL */
+  const char *ports[32];    /* -p specs (NET_MAX_PORTS) */
+  size_t nports;
 };
 
 struct created {

@@ -23,6 +23,7 @@
 #include "hooks.h"
 #include "pidfd.h"
 #include "log.h"
+#include "net.h"
 
 static urun_error *signal_init(const struct state *st, int sig) {
   struct proc_handle h;
@@ -195,6 +196,7 @@ urun_error *container_delete(struct state_root *root, const char *id, bool force
   /* A stopped container's namespace inode may belong to a new namespace
    * by now: only a live init makes the namespace identity trustworthy. */
   if (s != STATUS_STOPPED) TRY(urun_error_wrap(lifecycle_kill_and_wait(st), "delete \"%s\"", id));
+  net_stop_helper(st->net_helper_pid, st->net_helper_start_time);
   if (st->cgroup_path || st->cgroup_unit)
     TRY(urun_error_wrap(cgroup_destroy(st->cgroup_path, st->cgroup_unit, st->cgroup_user_bus),
                         "delete \"%s\"", id));

@@ -192,6 +192,12 @@ static void write_state_fields(json_writer *w, const struct state *st, enum cont
     json_kv_bool(w, "rootless", st->rootless);
     json_kv_bool(w, "poststart", st->has_poststart);
     json_kv_bool(w, "poststop", st->has_poststop);
+    if (st->net_helper_pid > 0) {
+      json_key(w, "netHelperPid");
+      json_uint(w, (uint64_t)st->net_helper_pid);
+      json_key(w, "netHelperStartTime");
+      json_uint(w, st->net_helper_start_time);
+    }
     json_end_object(w);
   }
 }
@@ -288,6 +294,11 @@ urun_error *state_read(int dirfd, const char *id, struct state **ret) {
     if (b) TRY(json_get_bool(STATE_FILE_NAME, "poststart", b, &st->has_poststart));
     b = json_member(priv, "poststop");
     if (b) TRY(json_get_bool(STATE_FILE_NAME, "poststop", b, &st->has_poststop));
+    if (json_member(priv, "netHelperPid")) {
+      TRY(uint_member(priv, "netHelperPid", &v));
+      st->net_helper_pid = (pid_t)v;
+      TRY(uint_member(priv, "netHelperStartTime", &st->net_helper_start_time));
+    }
   }
   if (!st->id || strcmp(st->id, id) != 0) return urun_error_new("container \"%s\": state.json is corrupt", id);
   *ret = steal_ptr(st);

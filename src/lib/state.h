@@ -37,6 +37,8 @@ struct state {
   char *cgroup_path;   /* absolute path of its cgroup, NULL when none */
   char *cgroup_unit;   /* systemd scope, NULL when none */
   bool cgroup_user_bus;
+  pid_t net_helper_pid;           /* urun-slirp beside the container, or 0 */
+  uint64_t net_helper_start_time; /* its /proc start time (pid reuse) */
   bool rootless;
   bool has_poststart; /* hooks to run later: config.json is read only then */
   bool has_poststop;

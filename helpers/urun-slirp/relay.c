@@ -1,0 +1,145 @@
+/* relay.c: zero-copy TCP relay: socket -> pipe -> socket via splice(), as
+ * rootlesskit's builtin port driver does; the data never enters user space. */
+#define _GNU_SOURCE
+#include "relay.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "loop.h"
+
+#define PIPE_SIZE (256 * 1024)
+
+struct relay;
+
+struct end {
+  struct handler h;
+  struct relay *r;
+  int fd;
+  uint32_t events; /* registered in epoll */
+};
+
+/* One direction: from end[i] through pipe into end[1 - i]. */
+struct dir {
+  int pipe[2];
+  size_t pending; /* bytes in the pipe */
+  size_t cap;
+  bool eof;  /* source said EOF */
+  bool shut; /* EOF passed on (shutdown SHUT_WR of the target) */
+};
+
+struct relay {
+  struct end end[2];
+  struct dir dir[2];
+  bool dead;
+};
+
+static void relay_close(struct relay *r) {
+  r->dead = true;
+  for (int i = 0; i < 2; i++) {
+    loop_del(r->end[i].fd);
+    close(r->end[i].fd);
+    close(r->dir[i].pipe[0]);
+    close(r->dir[i].pipe[1]);
+  }
+  loop_defer_free(r);
+}
+
+/* Move what can move now in direction I; false on a fatal error. */
+static bool pump(struct relay *r, int i) {
+  struct dir *d = &r->dir[i];
+  int src = r->end[i].fd, dst = r->end[1 - i].fd;
+  for (;;) {
+    bool moved = false;
+    if (!d->eof && d->pending < d->cap) {
+      ssize_t n = splice(src, NULL, d->pipe[1], NULL, d->cap - d->pending, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (n > 0) {
+        d->pending += (size_t)n;
+        moved = true;
+      } else if (n == 0) {
+        d->eof = true;
+      } else if (errno != EAGAIN && errno != EINTR) {
+        return false;
+      }
+    }
+    if (d->pending > 0) {
+      ssize_t n = splice(d->pipe[0], NULL, dst, NULL, d->pending, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (n > 0) {
+        d->pending -= (size_t)n;
+        moved = true;
+      } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        return false;
+      }
+    }
+    if (!moved) break;
+  }
+  if (d->eof && d->pending == 0 && !d->shut) {
+    shutdown(dst, SHUT_WR);
+    d->shut = true;
+  }
+  return true;
+}
+
+static void relay_event(struct handler *h, uint32_t ev) {
+  struct end *e = (struct end *)h;
+  struct relay *r = e->r;
+  if (r->dead) return;
+  if (!pump(r, 0) || !pump(r, 1) || (ev & EPOLLERR)) {
+    relay_close(r);
+    return;
+  }
+  int me = e == &r->end[0] ? 0 : 1;
+  /* a hung-up socket takes no more data: once its side is read, done */
+  if (((ev & EPOLLHUP) && r->dir[me].eof) || (r->dir[0].shut && r->dir[1].shut)) {
+    relay_close(r);
+    return;
+  }
+  for (int i = 0; i < 2; i++) {
+    uint32_t want = 0;
+    if (!r->dir[i].eof && r->dir[i].pending < r->dir[i].cap) want |= EPOLLIN;
+    if (r->dir[1 - i].pending > 0) want |= EPOLLOUT;
+    if (want != r->end[i].events) {
+      loop_mod(r->end[i].fd, want, &r->end[i].h);
+      r->end[i].events = want;
+    }
+  }
+}
+
+int relay_start(int a, int b) {
+  struct relay *r = calloc(1, sizeof(*r));
+  if (!r) goto fail;
+  int fds[2] = {a, b};
+  for (int i = 0; i < 2; i++) r->dir[i].pipe[0] = r->dir[i].pipe[1] = -1;
+  for (int i = 0; i < 2; i++) {
+    struct dir *d = &r->dir[i];
+    if (pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) < 0) goto fail;
+    /* a bigger pipe, fewer wakeups; the default 64 KiB when refused */
+    fcntl(d->pipe[1], F_SETPIPE_SZ, PIPE_SIZE);
+    int sz = fcntl(d->pipe[1], F_GETPIPE_SZ);
+    d->cap = sz > 0 ? (size_t)sz : 65536;
+    r->end[i] = (struct end){.h.fn = relay_event, .r = r, .fd = fds[i], .events = EPOLLIN};
+  }
+  for (int i = 0; i < 2; i++) {
+    if (loop_add(fds[i], EPOLLIN, &r->end[i].h) < 0) {
+      if (i == 1) loop_del(fds[0]);
+      goto fail;
+    }
+  }
+  return 0;
+fail:
+  close(a);
+  close(b);
+  if (r) {
+    for (int i = 0; i < 2; i++) {
+      if (r->dir[i].pipe[0] >= 0) close(r->dir[i].pipe[0]);
+      if (r->dir[i].pipe[1] >= 0) close(r->dir[i].pipe[1]);
+    }
+    free(r);
+  }
+  return -1;
+}

@@ -1,0 +1,18 @@
+/* sandbox.h: what is left to the helper once its setup is done. */
+#ifndef URUN_SLIRP_SANDBOX_H
+#define URUN_SLIRP_SANDBOX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Private mount namespace whose root is an empty read-only tmpfs holding
+ * only FILES (pairs of path, content; NULL-terminated; may be NULL).
+ * NEW_USERNS: first a user namespace of our own (no privilege needed). */
+int sandbox_mounts(bool new_userns, const char *const *files);
+/* Keep only the capabilities in KEEP (bit mask of CAP_*), everywhere. */
+int sandbox_caps(uint64_t keep);
+/* The syscall filters: the helper's main process and its namespace child. */
+enum sandbox_profile { PROFILE_MAIN, PROFILE_NSCHILD };
+int sandbox_seccomp(enum sandbox_profile p);
+
+#endif
