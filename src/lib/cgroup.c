@@ -424,7 +424,7 @@ static urun_error *apply_device_rules(const char *path, const struct spec *s) {
 urun_error *cgroup_enter(struct cgroup_plan *p, const struct spec *s, pid_t pid) {
   if (p->driver == CGROUP_DRIVER_NONE) return NULL;
   if (p->driver == CGROUP_DRIVER_SYSTEMD) TRY(cgroup_systemd_start(p, s, pid));
-  else TRY(write_fmt(p->path, "cgroup.procs", "%d", pid));
+  else if (!p->placed) TRY(write_fmt(p->path, "cgroup.procs", "%d", pid));
   return apply_device_rules(p->path, s);
 }
 

@@ -28,6 +28,7 @@ struct cgroup_plan {
   char *slice;        /* systemd: the slice it lives in */
   bool user_bus;      /* systemd: the user's instance */
   int dirfd;          /* cgroupfs: the group directory, for CLONE_INTO_CGROUP; else -1 */
+  bool placed;        /* init was cloned straight into it */
   char *id;           /* the container id (default unit name) */
 };
 
