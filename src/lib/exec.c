@@ -236,6 +236,10 @@ urun_error *exec_in_container(struct state_root *root, const char *id, const str
     built_free(&built);
     return be;
   }
+  /* the lock is for reading the state: held while the process runs, it
+   * would keep delete -f (and kill's waiters) out until the process exits */
+  close(dirfd);
+  dirfd = -1;
   urun_error *e = exec_run(st, config, &built.p, o, ret_exit);
   built_free(&built);
   return urun_error_wrap(e, "exec \"%s\"", id);

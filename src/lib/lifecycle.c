@@ -123,13 +123,18 @@ urun_error *container_start(struct state_root *root, const char *id) {
   enum container_status s = state_status(dirfd, st);
   if (s != STATUS_CREATED)
     return urun_error_new("cannot start container \"%s\": it is %s, not created", id, state_status_name(s));
-  _cleanup_close_ int fifo = openat(dirfd, EXEC_FIFO_NAME, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fifo < 0) return urun_error_errno("start \"%s\": open exec fifo", id);
+  /* init before the fifo: opening the fifo releases init, which may run
+   * (a real-time one at once) and exit before we look at it */
   struct proc_handle h;
   urun_error *e = proc_open(st->pid, st->start_time, &h);
   if (e) {
     urun_error_free(e);
     return urun_error_new("start \"%s\": container init has exited", id);
+  }
+  _cleanup_close_ int fifo = openat(dirfd, EXEC_FIFO_NAME, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fifo < 0) {
+    proc_close(&h);
+    return urun_error_errno("start \"%s\": open exec fifo", id);
   }
   int pidfd = h.pidfd;
   struct pollfd p[2] = {{.fd = fifo, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};

@@ -19,7 +19,17 @@ test_exec() {
   assert_contains "$(jq -c .env <<<"$j")" '"EXTRA=1"'
   expect_error "$URUN" --root "$STATE" exec ex /nope
   assert_contains "$out" "no such file or directory"
-  urun delete -f ex
+  # a foreground exec holds no lock while its process runs: delete -f goes through
+  urun exec ex /testprog sleep 100 &
+  local xpid=$!
+  wait_for eval 'urun ps --format json ex | jq -e "length == 2" >/dev/null'
+  timeout 10 "$URUN" --root "$STATE" delete -f ex || fail "delete -f blocked by a running exec"
+  rc=0
+  timeout 10 tail --pid=$xpid -f /dev/null || rc=$?
+  assert_eq "$rc" 0 "exec returned once the container was deleted"
+  rc=0
+  wait $xpid || rc=$?
+  assert_eq "$rc" 137 "exec reports its process killed by SIGKILL"
 }
 
 test_ps_and_features() {
