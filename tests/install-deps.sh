@@ -10,7 +10,9 @@ packages=(
   # run: newuidmap/newgidmap
   uidmap
   # tests
-  busybox-static jq bc valgrind procps util-linux psmisc passwd
+  busybox-static jq bc valgrind procps util-linux psmisc passwd python3 iproute2
+  # real callers (tests/integration/podman.sh, callers.sh) and the references they compare with
+  podman conmon crun runc slirp4netns catatonit containerd
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -18,6 +18,7 @@ assert_eq() { [ "$1" = "$2" ] || fail "${3:-values differ}: expected [$2], got [
 assert_ne() { [ "$1" != "$2" ] || fail "${3:-values equal}: both are [$1]"; }
 assert_contains() { case "$1" in *"$2"*) ;; *) fail "${3:-missing text}: [$2] not in [$1]" ;; esac; }
 assert_not_contains() { case "$1" in *"$2"*) fail "${3:-unexpected text}: [$2] in [$1]" ;; esac; }
+assert_match() { [[ $1 =~ $2 ]] || fail "${3:-no match}: /$2/ not in [$1]"; }
 assert_file_absent() { [ ! -e "$1" ] || fail "${2:-file left behind}: $1"; }
 
 # Run urun expecting failure: sets $out (stderr+stdout) and checks the

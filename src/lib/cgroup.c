@@ -344,6 +344,21 @@ static bool systemd_path_form(const char *cp) {
   return a && strchr(a + 1, ':');
 }
 
+/* cpu.shares 1024 is cgroup v1's default weight, and what containerd's and
+ * others' generated configs always carry: where this host's cgroup v2 has
+ * no cpu controller (hybrid hosts bind it to v1), asking for the default
+ * asks for nothing, so it does not make the container fail. */
+void cgroup_drop_default_cpu_shares(struct spec_resources *r) {
+  if (!r->cpu.has_shares || r->cpu.shares != 1024) return;
+  const char *mount = cgroup_mountpoint();
+  _cleanup_free_ char *file = mount ? path_join(mount, "cgroup.controllers") : NULL;
+  _cleanup_free_ char *have = NULL;
+  if (file) urun_error_free(read_file_at(AT_FDCWD, file, &have, NULL));
+  if (have && word_in(have, "cpu")) return;
+  log_debug("cgroup: .linux.resources.cpu.shares 1024 is the default weight and cgroup v2 has no cpu controller here: nothing to set");
+  r->cpu.has_shares = false;
+}
+
 urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_manager manager,
                            struct cgroup_plan *ret) {
   memset(ret, 0, sizeof(*ret));

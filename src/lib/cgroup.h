@@ -36,6 +36,7 @@ struct cgroup_plan {
 bool cgroup_resources_requested(const struct spec_resources *r);
 /* Decide the driver and make the group (cgroupfs) before init exists.
  * Refuses clearly where limits are asked and no group can be had. */
+void cgroup_drop_default_cpu_shares(struct spec_resources *r);
 urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_manager manager,
                            struct cgroup_plan *ret);
 /* Put `pid` in the group (systemd: start the scope around it, then move it

@@ -252,6 +252,7 @@ static urun_error *prepare(struct create_ctx *c, struct state_root *root, const 
     TRY(net_add_resolv_conf(c->spec, &c->net, c->dirfd, dir));
   }
   /* From here on the caller rolls everything back on failure. */
+  cgroup_drop_default_cpu_shares(&c->spec->linux_.resources);
   TRY(cgroup_prepare(c->spec, o->id, o->cgroup_manager, &c->cgroup));
   /* From here on the id is ours: the caller removes the dir on failure. */
   if (mkfifoat(c->dirfd, EXEC_FIFO_NAME, 0622) < 0) return urun_error_errno("create exec fifo");

@@ -272,9 +272,18 @@ static urun_error *exec_run(const struct state *st, const struct spec *config, c
   TRY(process_set_cpu_affinity(".process.execCPUAffinity.initial", process->exec_cpu_affinity_initial));
   int sp[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) return urun_error_errno("socketpair");
+  /* The stage reports the pid on a pipe of its own: on the socket it could
+   * come after the process's first message (its pty, an error). */
+  int pidpipe[2];
+  if (pipe2(pidpipe, O_CLOEXEC) < 0) {
+    close(sp[0]);
+    close(sp[1]);
+    return urun_error_errno("pipe");
+  }
   if (!o->detach) signals_block_forwarded();
   pid_t stage = fork();
   if (stage == 0) {
+    close(pidpipe[0]);
     /* non-dumpable before joining: see init.c (CVE-2019-5736) */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) _exit(1);
     close(sp[0]);
@@ -289,14 +298,16 @@ static urun_error *exec_run(const struct state *st, const struct spec *config, c
     pid_t child = clone_into(CLONE_PARENT);
     if (child < 0) fail(sp[1], urun_error_errno("exec: clone"));
     if (child == 0) {
+      close(pidpipe[1]);
       sigset_t all;
       sigemptyset(&all);
       sigprocmask(SIG_SETMASK, &all, NULL);
       run_process(&x);
     }
-    urun_error *e = sync_send(sp[1], SYNC_PID, 0, child, NULL);
-    _exit(e ? 1 : 0);
+    _exit(write(pidpipe[1], &child, sizeof(child)) == sizeof(child) ? 0 : 1);
   }
+  close(pidpipe[1]);
+  _cleanup_close_ int pid_pipe = pidpipe[0];
   close(sp[1]);
   _cleanup_close_ int sock = sp[0];
   if (stage < 0) return urun_error_errno("fork");
@@ -312,8 +323,12 @@ static urun_error *exec_run(const struct state *st, const struct spec *config, c
   int wstatus;
   waitpid(stage, &wstatus, 0);
   struct sync_msg m;
-  TRY(sync_expect(sock, SYNC_PID, &m));
-  pid_t pid = (pid_t)m.value;
+  pid_t pid;
+  if (read(pid_pipe, &pid, sizeof(pid)) != sizeof(pid)) {
+    /* the stage failed before the clone: its error is on the socket */
+    TRY(sync_expect(sock, SYNC_ERROR, &m));
+    return urun_error_new("exec: the stage exited without a process");
+  }
   int master = -1;
   urun_error *e;
   /* The pty (if any), then either an error or EOF on the exec pipe. */

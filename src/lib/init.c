@@ -11,11 +11,13 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <linux/keyctl.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -57,6 +59,21 @@ static urun_error *set_sysctls(const struct spec *s, int procfd) {
     urun_error *e = path ? write_file_at(procfd, path, v, strlen(v), 0) : urun_error_code(ENOMEM, "sysctl");
     if (e) return urun_error_wrap(e, "config.json: .linux.sysctl[\"%s\"]", s->linux_.sysctl.keys[i]);
   }
+  return NULL;
+}
+
+/* A new network namespace has lo down: up, as runc and crun leave it
+ * (127.0.0.1 comes with it). */
+static urun_error *bring_up_loopback(const struct init_config *cfg) {
+  if (!cfg->own_netns) return NULL;
+  _cleanup_close_ int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0) return urun_error_errno("loopback: socket");
+  struct ifreq ifr = {0};
+  strcpy(ifr.ifr_name, "lo");
+  if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0) return urun_error_errno("loopback: get flags");
+  if (ifr.ifr_flags & IFF_UP) return NULL;
+  ifr.ifr_flags |= IFF_UP;
+  if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0) return urun_error_errno("loopback: bring up lo");
   return NULL;
 }
 
@@ -105,6 +122,8 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
    * be in our new namespaces.  A joined user namespace: the stage did it. */
   /* (the time namespace first: its offsets file must still be ours) */
   if (cfg->new_timens) TRY(process_enter_time_namespace(&s->linux_));
+  /* (and oom_score_adj: /proc/self of a non-dumpable process is the host root's) */
+  TRY(process_set_oom_score_adj(&s->process));
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) return urun_error_errno("prctl(PR_SET_DUMPABLE)");
   if (cfg->userns_created) {
     /* Become root of the new namespace where 0 is mapped (files we create
@@ -149,12 +168,12 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
   }
   TRY(set_sysctls(s, procfd));
   set_ping_group_range(cfg, s, procfd);
+  TRY(bring_up_loopback(cfg));
   if (!cfg->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
       errno != ENOSYS && errno != EPERM && errno != EACCES)
     return urun_error_errno("new session keyring");
   const struct spec_process *p = &s->process;
   TRY(process_set_rlimits(p));
-  TRY(process_set_oom_score_adj(p));
   TRY(process_apply_settings(&s->linux_, p));
   /* Compiled now so a bad filter fails create; loaded as late as the kernel
    * lets us: without no_new_privs it needs CAP_SYS_ADMIN, which the user

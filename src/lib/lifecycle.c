@@ -162,9 +162,15 @@ urun_error *container_start(struct state_root *root, const char *id) {
   }
   proc_close(&h);
   if (unlinkat(dirfd, EXEC_FIFO_NAME, 0) < 0) return urun_error_errno("start \"%s\": remove exec fifo", id);
-  /* A failing poststart hook is an error (runtime-spec 1.3). */
-  if (st->has_poststart)
-    TRY(urun_error_wrap(run_saved_hooks(dirfd, st, STATUS_RUNNING, true), "start \"%s\"", id));
+  /* A failing poststart hook is an error, and the container is stopped
+   * (runtime-spec 1.3; 1.0 only asked for a warning) */
+  if (st->has_poststart) {
+    urun_error *he = run_saved_hooks(dirfd, st, STATUS_RUNNING, true);
+    if (he) {
+      urun_error_free(lifecycle_kill_and_wait(st));
+      return urun_error_wrap(he, "start \"%s\"", id);
+    }
+  }
   return NULL;
 }
 
@@ -187,7 +193,9 @@ urun_error *container_delete(struct state_root *root, const char *id, bool force
     _cleanup_close_ int d = -1;
     TRY(state_validate_id(id));
     d = openat(root->fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (d < 0) return urun_error_new("container \"%s\" does not exist", id);
+    /* nothing to delete is what --force asks for (runc, crun: exit 0) */
+    if (d < 0 && errno == ENOENT) return NULL;
+    if (d < 0) return urun_error_errno("container \"%s\"", id);
     if (flock(d, LOCK_EX | LOCK_NB) < 0) return urun_error_new("container \"%s\" is being created", id);
     return state_remove(root, id);
   }

@@ -268,7 +268,6 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
   bool src_is_dir = true;
   bool sysfs_fallback = false, cgroup_fallback = false;
 
-  if (is_type(m, "sysfs") && (ctx->in_userns && !ctx->own_netns)) sysfs_fallback = true;
   if (f.bind) {
     src = bind_source(ctx, m->source);
     if (!src) return urun_error_code(ENOMEM, "mount");
@@ -307,8 +306,6 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
     if (top < 0) return urun_error_errno("tmpcopyup: open %s", m->destination);
     TRY(urun_error_wrap(mount_copy_up(under, top), "config.json: .mounts[%zu]", i));
     if (flags & MS_RDONLY) f.bind = true; /* read-only after the copy: the remount below */
-  } else if (sysfs_fallback) {
-    goto bind_sys;
   } else if (is_type(m, "cgroup") || is_type(m, "cgroup2")) {
     bool read_only_later = false;
     int r = mount_cgroup2(tpath, flags, data, &read_only_later);
@@ -402,7 +399,8 @@ urun_error *mount_setup_rootfs(const struct mount_context *ctx) {
     return urun_error_errno("make / a slave mount");
   if (mount(ctx->rootfs, ctx->rootfs, "none", MS_BIND | MS_REC, NULL) < 0)
     return urun_error_errno("bind mount rootfs %s", ctx->rootfs);
-  if (pflags && mount("none", ctx->rootfs, "none", pflags, NULL) < 0)
+  /* pivot_root refuses a shared new root: shared is applied after it (mount_finish) */
+  if (pflags && !(pflags & MS_SHARED) && mount("none", ctx->rootfs, "none", pflags, NULL) < 0)
     return urun_error_errno("set rootfs propagation %s", prop);
   _cleanup_close_ int rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0) return urun_error_errno("open rootfs %s", ctx->rootfs);
@@ -424,8 +422,13 @@ urun_error *mount_pivot_root(const struct mount_context *ctx) {
     if (mount(ctx->rootfs, "/", "none", MS_MOVE, NULL) < 0) return urun_error_errno("move rootfs to /");
     if (chroot(".") < 0) return urun_error_errno("chroot");
   } else {
+    _cleanup_close_ int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+    if (oldroot < 0) return urun_error_errno("open the old root");
     if (syscall(SYS_pivot_root, ".", ".") < 0) return urun_error_errno("pivot_root");
-    /* The old root is now stacked on "."; detach it without telling the host. */
+    /* The old root is stacked on the new one: from inside it, make it a
+     * slave (the host hears nothing of the detach) and detach it; "." of
+     * the new root would instead turn the container's shared mounts slave. */
+    if (fchdir(oldroot) < 0) return urun_error_errno("enter the old root");
     if (mount("none", ".", "none", MS_SLAVE | MS_REC, NULL) < 0) return urun_error_errno("make old root a slave");
     if (umount2(".", MNT_DETACH) < 0) return urun_error_errno("detach old root");
   }

@@ -118,3 +118,15 @@ test_proc_self_exe_protected() {
   urun exec px2 /testprog exit 0 || fail "exec after start failed"
   urun delete -f px2
 }
+
+# Found by podman's scenarios: the pty of exec -t reached urun before the
+# process's pid (one socket for both) now and then: "sync: unexpected message".
+test_exec_tty_repeated() {
+  make_bundle b /testprog sleep 100
+  (cd b && urun run -d et) || fail "run -d failed"
+  local i out
+  for i in $(seq 1 40); do
+    out=$(urun exec -t et /bin/true </dev/null 2>&1) || fail "exec -t failed on round $i: $out"
+  done
+  urun delete -f et
+}

@@ -107,6 +107,10 @@ test_unknown_container() {
     expect_error "$URUN" --root "$STATE" $cmd nope
     assert_contains "$out" 'container "nope" does not exist'
   done
+  # delete --force of nothing succeeds quietly, as in runc and crun (podman
+  # cleans up after a failed create that way)
+  out=$("$URUN" --root "$STATE" delete --force nope 2>&1) || fail "delete --force of a missing container failed: $out"
+  assert_eq "$out" "" "delete --force says nothing"
 }
 
 test_invalid_signal() {

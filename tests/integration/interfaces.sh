@@ -173,7 +173,8 @@ test_failing_hooks() {
   (cd b && urun create pf) || fail "create failed"
   expect_error "$URUN" --root "$STATE" start pf
   assert_contains "$out" "poststart"
-  urun delete -f pf
+  assert_eq "$(status_of pf)" stopped "the container is stopped when a poststart hook fails"
+  urun delete pf
   assert_nothing_left pf "$T/b"
   # createContainer and startContainer failures: nothing left behind
   cfg b '.hooks = {"createContainer": [{"path": "/bin/false"}]}'

@@ -67,3 +67,36 @@ test_no_pivot() {
   assert_eq "$(jq -r .uid <<<"$j")" 0
   assert_nothing_left np "$T/b"
 }
+
+# Found by podman's scenarios: a new network namespace has lo up with
+# 127.0.0.1, as runc and crun leave it.
+test_new_network_namespace_has_loopback_up() {
+  make_bundle b /bin/sh -c 'cat /sys/class/net/lo/operstate /sys/class/net/lo/flags; ls /sys/class/net'
+  cfg b '.linux.namespaces |= (if map(.type) | index("network") then . else . + [{"type": "network"}] end)
+    | .mounts |= map(if .destination == "/sys" then {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]} else . end)'
+  local out
+  out=$(cd b && urun run lo1 2>&1) || fail "run failed: $out"
+  # flags: IFF_UP (0x1) set; the namespace has lo only
+  local flags
+  flags=$(sed -n 2p <<<"$out")
+  [ $((flags & 1)) -eq 1 ] || fail "lo is not up: $out"
+  assert_eq "$(sed -n '3,$p' <<<"$out" | tr '\n' ' ')" "lo " "only lo in the new namespace's sysfs"
+}
+
+# A joined network namespace that the container's user namespace owns (as
+# podman runs urun): sysfs is mounted fresh and shows that namespace, not
+# the host's interfaces.
+test_sysfs_of_a_joined_network_namespace() {
+  make_bundle b /bin/ls /sys/class/net
+  unshare --user --map-root-user --net sleep 100 &
+  local holder=$!
+  wait_for eval '[ "$(readlink /proc/$holder/ns/net)" != "$(readlink /proc/self/ns/net)" ]'
+  cfg b --arg p "/proc/$holder/ns" '.linux.namespaces |= map(select(.type != "user" and .type != "network"))
+    | .linux.namespaces += [{"type": "user", "path": ($p + "/user")}, {"type": "network", "path": ($p + "/net")}]
+    | del(.linux.uidMappings, .linux.gidMappings)
+    | .mounts |= map(if .destination == "/sys" then {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]} else . end)'
+  local out
+  out=$(cd b && urun run sn 2>&1) || { kill $holder; fail "run failed: $out"; }
+  kill $holder
+  assert_eq "$(tr '\n' ' ' <<<"$out")" "lo " "the joined namespace's interfaces only"
+}

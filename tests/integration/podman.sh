@@ -1,0 +1,550 @@
+# podman.sh: rootless podman (Debian's) with urun as its OCI runtime.
+#
+# Each test imports one small image (busybox-static applets and the static
+# test program, no registry) into a private storage under $T, with a private
+# containers.conf that lists urun like crun, and a private XDG_RUNTIME_DIR
+# (podman's pause process, conmon's files, urun's and crun's state).  Every
+# scenario runs with crun as well: urun must pass it; crun is the reference,
+# and what crun fails is only said in the output.  All scenarios of a test
+# run even when one fails; the test fails at the end, naming them.
+
+PODMAN_IMG=localhost/urun-podman-test
+
+# podman with the test's private storage (flags, so that the exit command
+# conmon runs gets them too)
+pm() { podman --root "$T/storage" --runroot "$T/runroot" --storage-driver vfs "$@"; }
+
+# podman run --rm with the runtime of the scenario ($RT)
+prun() { pm run --rm --pull=never --runtime "$RT" "$@"; }
+
+# Run a command: its output (stdout+stderr) in $out, its exit code in $rc.
+run_rc() {
+  rc=0
+  out=$("$@" 2>&1) || rc=$?
+}
+
+podman_setup() {
+  is_root && skip "podman scenarios run as the unprivileged user (rootless podman)"
+  command -v podman >/dev/null || skip "podman is not installed (Debian packages podman slirp4netns)"
+  # nothing of podman's in the user's home or runtime directory
+  export XDG_RUNTIME_DIR=$T/run XDG_CONFIG_HOME=$T/config XDG_DATA_HOME=$T/data XDG_CACHE_HOME=$T/cache
+  mkdir -m 700 "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+  # podman names a runtime given as a path by its file name
+  mkdir "$T/rt"
+  ln -s "$URUN" "$T/rt/urun"
+  URUN_RT=$T/rt/urun
+  podman_crun
+  local crun_line=
+  [ -n "$CRUN" ] && crun_line="crun = [\"$CRUN\"]"
+  cat >"$T/containers.conf" <<EOF
+[containers]
+log_driver = "k8s-file"
+
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+runtime_supports_json = ["crun", "runc", "kata", "runsc", "youki", "krun", "urun"]
+runtime_supports_nocgroups = ["crun", "krun", "urun"]
+
+[engine.runtimes]
+urun = ["$URUN_RT"]
+$crun_line
+EOF
+  export CONTAINERS_CONF=$T/containers.conf
+  trap podman_cleanup EXIT
+  trap 'exit 143' TERM
+  podman_image
+  if [ -n "$CRUN" ]; then
+    RT=$CRUN run_rc prun "$PODMAN_IMG" true
+    if [ "$rc" -ne 0 ]; then
+      echo "crun cannot run here (the crun side of each scenario is not run): $out"
+      CRUN=
+    fi
+  fi
+  FAILED=()
+}
+
+# $CRUN: crun as podman runs it here, or empty (said why)
+podman_crun() {
+  CRUN=
+  if [ ! -x /usr/bin/crun ]; then
+    echo "crun is not installed (Debian package crun): the crun side of each scenario is not run"
+    return 0
+  fi
+  mkdir "$T/crun"
+  CRUN=$T/crun/crun
+  if [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+    # crun 1.8 refuses a hybrid host ("cgroups in hybrid mode not supported,
+    # drop all controllers from cgroupv2"): it runs with the cgroup2 mount
+    # hidden in a mount namespace of its own (podman's user namespace allows it)
+    echo "crun: hybrid cgroup host: crun runs with /sys/fs/cgroup/unified hidden"
+    cat >"$CRUN" <<'EOF'
+#!/bin/sh
+exec unshare -m sh -c 'mount -t tmpfs none /sys/fs/cgroup/unified && exec /usr/bin/crun "$@"' crun "$@"
+EOF
+    chmod 755 "$CRUN"
+  else
+    ln -s /usr/bin/crun "$CRUN"
+  fi
+}
+
+podman_image() {
+  local r=$T/img c
+  mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/proc" "$r/sys" "$r/dev"
+  chmod 1777 "$r/tmp"
+  cp "$BUSYBOX" "$r/bin/busybox"
+  for c in $("$BUSYBOX" --list); do
+    [ "$c" = busybox ] || ln -s busybox "$r/bin/$c"
+  done
+  cp "$TESTPROG" "$r/testprog"
+  echo "root:x:0:0:root:/:/bin/sh" >"$r/etc/passwd"
+  echo "root:x:0:" >"$r/etc/group"
+  tar --numeric-owner --owner=0 --group=0 -C "$r" -cf "$T/img.tar" . || fail "tar of the image failed"
+  run_rc pm import -q "$T/img.tar" "$PODMAN_IMG"
+  [ "$rc" -eq 0 ] || fail "podman import failed: $out"
+}
+
+podman_cleanup() {
+  pm rm -a -f -t 0 >/dev/null 2>&1
+  pm unshare rm -rf "$T/storage" "$T/runroot" >/dev/null 2>&1
+  local pause
+  pause=$(cat "$XDG_RUNTIME_DIR/libpod/tmp/pause.pid" 2>/dev/null)
+  [ -n "$pause" ] && kill "$pause" 2>/dev/null
+  return 0
+}
+
+# Processes of this test other than podman's pause process: a conmon,
+# slirp4netns or runtime naming $T, a process with its root in $T.
+podman_processes() {
+  local p pause
+  pause=$(cat "$XDG_RUNTIME_DIR/libpod/tmp/pause.pid" 2>/dev/null)
+  for p in /proc/[0-9]*; do
+    [ "${p#/proc/}" = "$pause" ] && continue
+    case "$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" in
+      *"$T/"*) echo "${p#/proc/} $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)"; continue ;;
+    esac
+    case "$(readlink "$p/root" 2>/dev/null)" in
+      "$T"/*) echo "${p#/proc/} $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) (root in $T)" ;;
+    esac
+  done
+}
+
+# Nothing of the scenario left: podman lists no container, no process of
+# the test runs, the runtime keeps no state.
+podman_nothing_left() {
+  local ids left i
+  ids=$(pm ps -aq 2>&1)
+  [ -z "$ids" ] || fail "$RTN: podman still lists containers: $ids"
+  for i in $(seq 1 $((50 * ${WAIT_SCALE:-1}))); do
+    left=$(podman_processes)
+    [ -z "$left" ] && break
+    sleep 0.1
+  done
+  [ -z "$left" ] || fail "$RTN: processes left: $left"
+  left=$(ls -A "$XDG_RUNTIME_DIR/$RTN" 2>/dev/null)
+  [ -z "$left" ] || fail "$RTN: state left in $XDG_RUNTIME_DIR/$RTN: $left"
+}
+
+# both SCENARIO: run the function with crun (when it runs here), then urun,
+# each in a subshell with RT (runtime path) and RTN (its name); what a
+# failed one left is removed.  urun failing is recorded in FAILED.
+both() {
+  local s=$1 crun=not-run urc=0
+  if [ -n "$CRUN" ]; then
+    if (RT=$CRUN RTN=crun "$s") >"$T/crun.out" 2>&1; then crun=passes; else
+      crun=fails
+      pm rm -a -f -t 0 >/dev/null 2>&1
+    fi
+  fi
+  (RT=$URUN_RT RTN=urun "$s") >"$T/urun.out" 2>&1 || urc=$?
+  [ "$urc" -eq 0 ] || pm rm -a -f -t 0 >/dev/null 2>&1
+  if [ "$urc" -ne 0 ]; then
+    FAILED+=("$s")
+    echo "URUN FAILS $s (crun $crun):"
+    sed 's/^/    urun| /' "$T/urun.out"
+  else
+    echo "urun passes $s (crun $crun)"
+  fi
+  if [ "$crun" = fails ]; then
+    sed 's/^/    crun| /' "$T/crun.out"
+  fi
+  return 0
+}
+
+podman_finish() {
+  [ ${#FAILED[@]} -eq 0 ] || fail "scenarios urun fails under podman: ${FAILED[*]}"
+}
+
+# --- run --rm and exit codes ----------------------------------------------
+
+sc_run_exit_0_and_output() {
+  run_rc prun "$PODMAN_IMG" sh -c 'echo out-ok; echo err-ok >&2'
+  assert_eq "$rc" 0 "exit code (output: $out)"
+  assert_contains "$out" out-ok
+  assert_contains "$out" err-ok
+  podman_nothing_left
+}
+
+sc_run_exit_1() {
+  run_rc prun "$PODMAN_IMG" sh -c 'exit 1'
+  assert_eq "$rc" 1 "exit code (output: $out)"
+  podman_nothing_left
+}
+
+sc_run_not_executable_126() {
+  run_rc prun "$PODMAN_IMG" /etc/passwd
+  assert_eq "$rc" 126 "exit code of a non-executable (output: $out)"
+  assert_contains "$out" "ermission denied"
+  podman_nothing_left
+}
+
+sc_run_missing_command_127() {
+  run_rc prun "$PODMAN_IMG" no-such-command
+  assert_eq "$rc" 127 "exit code of a missing command (output: $out)"
+  assert_contains "$out" "not found"
+  podman_nothing_left
+}
+
+# After a create that failed, podman runs `RUNTIME delete --force ID`: runc
+# and crun succeed quietly for a container that does not exist, else podman
+# logs "Removing container ... from runtime after creation failed".
+sc_failed_create_quiet_cleanup() {
+  run_rc prun "$PODMAN_IMG" no-such-command
+  assert_eq "$rc" 127 "exit code of a missing command (output: $out)"
+  assert_not_contains "$out" "after creation failed" "podman's delete --force after the failed create failed"
+  assert_not_contains "$out" "does not exist" "delete --force of a container that is not there"
+  podman_nothing_left
+}
+
+sc_run_sigkill_137() {
+  local c=$RTN-killed pid
+  prun --name "$c" "$PODMAN_IMG" sleep 100 >"$T/$RTN-k.out" 2>&1 &
+  pid=$!
+  local i
+  for i in $(seq 1 100); do
+    [ "$(pm inspect --format '{{.State.Running}}' "$c" 2>/dev/null)" = true ] && break
+    sleep 0.1
+  done
+  pm kill "$c" >/dev/null || fail "podman kill failed"
+  rc=0
+  wait "$pid" || rc=$?
+  assert_eq "$rc" 137 "exit code of a SIGKILLed container ($(cat "$T/$RTN-k.out"))"
+  podman_nothing_left
+}
+
+test_podman_run_exit_codes() {
+  podman_setup
+  both sc_run_exit_0_and_output
+  both sc_run_exit_1
+  both sc_run_not_executable_126
+  both sc_run_missing_command_127
+  both sc_run_sigkill_137
+  both sc_failed_create_quiet_cleanup
+  podman_finish
+}
+
+# --- detached: exec, logs, ps, inspect, pause, stop, start, kill, rm -------
+
+sc_detached_lifecycle() {
+  local c=$RTN-life st pid
+  pm run -d --pull=never --runtime "$RT" --name "$c" "$PODMAN_IMG" \
+    sh -c 'echo hello-log; trap "echo got-term; exit 7" TERM; while :; do sleep 0.1; done' >/dev/null ||
+    fail "run -d failed"
+  assert_contains "$(pm ps --format '{{.Names}} {{.Status}}')" "$c Up" "podman ps"
+  read -r st pid <<<"$(pm inspect --format '{{.State.Running}} {{.State.Pid}}' "$c")"
+  assert_eq "$st" true "State.Running"
+  [ "${pid:-0}" -gt 0 ] || fail "State.Pid: [$pid]"
+  assert_contains "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "trap" "State.Pid is the container's process"
+  # exec, its output and exit codes
+  run_rc pm exec "$c" sh -c 'echo exec-ok; id -u; test -t 0 || echo no-tty'
+  assert_eq "$rc" 0 "exec (output: $out)"
+  assert_contains "$out" exec-ok
+  assert_contains "$out" no-tty
+  run_rc pm exec "$c" sh -c 'exit 5'
+  assert_eq "$rc" 5 "exit code of exec (output: $out)"
+  run_rc pm exec "$c" no-such-command
+  assert_eq "$rc" 127 "exit code of exec of a missing command (output: $out)"
+  # logs
+  run_rc pm logs "$c"
+  assert_contains "$out" hello-log "podman logs"
+  # pause: rootless podman on cgroup v1 has no cgroup to freeze and says so
+  run_rc pm pause "$c"
+  if [ "$rc" -eq 0 ]; then
+    assert_eq "$(pm inspect --format '{{.State.Status}}' "$c")" paused "State.Status after pause"
+    run_rc pm unpause "$c"
+    assert_eq "$rc" 0 "unpause (output: $out)"
+  else
+    assert_contains "$out" "cgroup" "podman's refusal to pause"
+    run_rc pm unpause "$c"
+    [ "$rc" -ne 0 ] || fail "unpause of a container that is not paused succeeded"
+  fi
+  assert_eq "$(pm inspect --format '{{.State.Status}}' "$c")" running "State.Status after pause/unpause"
+  # stop: SIGTERM reaches the process, its exit code is recorded
+  run_rc pm stop -t 10 "$c"
+  assert_eq "$rc" 0 "stop (output: $out)"
+  assert_eq "$(pm inspect --format '{{.State.Running}} {{.State.Status}} {{.State.ExitCode}}' "$c")" "false exited 7" "state after stop"
+  assert_contains "$(pm logs "$c" 2>&1)" got-term "the process saw SIGTERM"
+  # start again, kill: 137
+  run_rc pm start "$c"
+  assert_eq "$rc" 0 "start of a stopped container (output: $out)"
+  read -r st pid <<<"$(pm inspect --format '{{.State.Running}} {{.State.Pid}}' "$c")"
+  assert_eq "$st" true "State.Running after start"
+  run_rc pm kill "$c"
+  assert_eq "$rc" 0 "kill (output: $out)"
+  assert_eq "$(pm wait "$c")" 137 "podman wait after kill"
+  assert_eq "$(pm inspect --format '{{.State.ExitCode}}' "$c")" 137 "ExitCode after kill"
+  # rm -f of a running container
+  pm start "$c" >/dev/null || fail "second start failed"
+  run_rc pm rm -f -t 2 "$c"
+  assert_eq "$rc" 0 "rm -f of a running container (output: $out)"
+  assert_eq "$(pm ps -a --format '{{.Names}}')" "" "podman ps -a after rm"
+  podman_nothing_left
+}
+
+sc_exec_tty() {
+  local c=$RTN-tty
+  pm run -d --pull=never --runtime "$RT" --name "$c" "$PODMAN_IMG" sleep 100 >/dev/null || fail "run -d failed"
+  # a few times: urun's exec -t has lost a race now and then
+  local i
+  for i in 1 2 3 4 5 6 7 8; do
+    run_rc pm exec -t "$c" sh -c 'test -t 0 && test -t 1 && echo exec-on-a-tty; tty; exit 4'
+    assert_eq "$rc" 4 "exit code of exec -t, try $i (output: $out)"
+    assert_contains "$out" exec-on-a-tty
+    assert_contains "$out" /dev/pts/
+  done
+  pm rm -f -t 0 "$c" >/dev/null
+  podman_nothing_left
+}
+
+test_podman_detached_lifecycle() {
+  podman_setup
+  both sc_detached_lifecycle
+  both sc_exec_tty
+  podman_finish
+}
+
+# --- users and groups -------------------------------------------------------
+
+sc_user() {
+  run_rc prun --user 1000:1000 "$PODMAN_IMG" sh -c 'echo "ids $(id -u):$(id -g)"; grep ^Groups: /proc/self/status'
+  assert_eq "$rc" 0 "run --user (output: $out)"
+  assert_contains "$out" "ids 1000:1000"
+  assert_eq "$(grep ^Groups: <<<"$out" | awk '{$1=""; print}' | xargs)" 1000 "supplementary groups"
+  podman_nothing_left
+}
+
+sc_userns_keep_id() {
+  local me c=$RTN-keepid
+  me=$(id -u)
+  mkdir -p "$T/keep-$RTN"
+  run_rc prun --userns=keep-id -v "$T/keep-$RTN:/shared" "$PODMAN_IMG" \
+    sh -c 'echo "uid $(id -u) gid $(id -g) name $(id -un)"; echo x > /shared/made'
+  assert_eq "$rc" 0 "run --userns=keep-id (output: $out)"
+  assert_contains "$out" "uid $me gid $(id -g) name $(id -un)" "the user's own ids inside"
+  assert_eq "$(stat -c %u:%g "$T/keep-$RTN/made")" "$me:$(id -g)" "owner on the host of a file made inside"
+  pm run -d --pull=never --runtime "$RT" --userns=keep-id --name "$c" "$PODMAN_IMG" sleep 100 >/dev/null ||
+    fail "run -d --userns=keep-id failed"
+  run_rc pm exec "$c" id -u
+  assert_eq "$out" "$me" "exec in a keep-id container"
+  pm rm -f -t 0 "$c" >/dev/null
+  podman_nothing_left
+}
+
+# keep-groups: the runtime keeps the caller's supplementary groups (the
+# user's own group is 0 in podman's user namespace); without it, not
+sc_group_add_keep_groups() {
+  run_rc prun --user 1000:1000 --group-add keep-groups "$PODMAN_IMG" grep ^Groups: /proc/self/status
+  assert_eq "$rc" 0 "run --group-add keep-groups (output: $out)"
+  assert_contains " $(awk '{$1=""; print}' <<<"$out") " " 0 " "the user's group kept"
+  run_rc prun --user 1000:1000 "$PODMAN_IMG" grep ^Groups: /proc/self/status
+  assert_not_contains " $(awk '{$1=""; print}' <<<"$out") " " 0 " "without keep-groups"
+  podman_nothing_left
+}
+
+test_podman_users() {
+  podman_setup
+  both sc_user
+  both sc_userns_keep_id
+  both sc_group_add_keep_groups
+  podman_finish
+}
+
+# --- filesystems -------------------------------------------------------------
+
+sc_read_only() {
+  run_rc prun --read-only "$PODMAN_IMG" sh -c 'touch /x; touch /tmp/y && echo tmp-writable; awk "\$2 == \"/\" {print \"root \" \$4}" /proc/mounts'
+  assert_eq "$rc" 0 "run --read-only (output: $out)"
+  assert_contains "$out" "Read-only file system"
+  assert_contains "$out" tmp-writable
+  assert_contains "$out" "root ro," "the root mount"
+  podman_nothing_left
+}
+
+sc_tmpfs() {
+  run_rc prun --read-only --tmpfs /scratch:size=1m "$PODMAN_IMG" sh -c 'echo s > /scratch/f && cat /scratch/f; grep " /scratch " /proc/mounts'
+  assert_eq "$rc" 0 "run --tmpfs (output: $out)"
+  assert_contains "$out" "tmpfs /scratch tmpfs rw"
+  assert_contains "$out" "size=1024k"
+  podman_nothing_left
+}
+
+sc_volumes() {
+  local d=$T/vol-$RTN
+  mkdir -p "$d"
+  echo from-host >"$d/in"
+  run_rc prun -v "$d:/vol" -v "$d:/vro:ro" "$PODMAN_IMG" sh -c 'cat /vol/in; echo from-container > /vol/out; echo x > /vro/no'
+  assert_contains "$out" from-host
+  assert_contains "$out" "Read-only file system" "the :ro volume"
+  assert_eq "$(cat "$d/out")" from-container "a file written in the volume"
+  assert_eq "$(stat -c %u "$d/out")" "$(id -u)" "its owner on the host (root inside is the user)"
+  assert_file_absent "$d/no" "written through the :ro volume"
+  podman_nothing_left
+}
+
+test_podman_mounts() {
+  podman_setup
+  both sc_read_only
+  both sc_tmpfs
+  both sc_volumes
+  podman_finish
+}
+
+# --- capabilities, seccomp, resource limits ------------------------------------
+
+capeff() { prun "$@" "$PODMAN_IMG" sh -c 'grep ^CapEff: /proc/self/status' | awk '{print $2}'; }
+
+sc_caps() {
+  local def v
+  def=$(capeff)
+  [ -n "$def" ] || fail "no CapEff"
+  v=$(capeff --cap-drop all --cap-add net_raw,sys_chroot)
+  assert_eq "$v" 0000000000042000 "--cap-drop all --cap-add net_raw,sys_chroot"
+  v=$(capeff --cap-drop chown --cap-add sys_admin)
+  assert_eq "$v" "$(printf '%016x' $(((16#$def & ~1) | (1 << 21))))" "--cap-drop chown --cap-add sys_admin (default $def)"
+  podman_nothing_left
+}
+
+sc_seccomp_profile() {
+  cat >"$T/deny-mkdir.json" <<'EOF'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
+EOF
+  run_rc prun --security-opt "seccomp=$T/deny-mkdir.json" "$PODMAN_IMG" \
+    sh -c 'mkdir /d; touch /t && echo touch-ok; grep ^Seccomp: /proc/self/status'
+  assert_eq "$rc" 0 "run with a seccomp profile (output: $out)"
+  assert_contains "$out" "can't create directory '/d': Operation not permitted"
+  assert_contains "$out" touch-ok
+  assert_contains "$out" "Seccomp:	2"
+  run_rc prun --security-opt seccomp=unconfined --security-opt no-new-privileges "$PODMAN_IMG" \
+    sh -c 'mkdir /d && echo mkdir-ok; grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status'
+  assert_contains "$out" mkdir-ok
+  assert_contains "$out" "Seccomp:	0"
+  assert_contains "$out" "NoNewPrivs:	1"
+  podman_nothing_left
+}
+
+# Without a cgroup (rootless on cgroup v1) podman warns that it ignores the
+# limits; with one, they apply.
+sc_limits_without_cgroup() {
+  local opt
+  for opt in "--pids-limit=10" "--memory=64m"; do
+    run_rc prun "$opt" "$PODMAN_IMG" sh -c 'cat /sys/fs/cgroup/pids.max /sys/fs/cgroup/memory.max 2>/dev/null; echo ran'
+    assert_eq "$rc" 0 "run $opt (output: $out)"
+    assert_contains "$out" ran
+    case "$out" in
+      *"not supported and ignored on cgroups V1 rootless"*) ;;
+      *) case "$opt" in
+           --pids*) assert_contains "$out" 10 "pids.max" ;;
+           *) assert_contains "$out" 67108864 "memory.max" ;;
+         esac ;;
+    esac
+  done
+  podman_nothing_left
+}
+
+test_podman_security_and_limits() {
+  podman_setup
+  both sc_caps
+  both sc_seccomp_profile
+  both sc_limits_without_cgroup
+  podman_finish
+}
+
+# --- network -----------------------------------------------------------------------
+
+sc_network_none_only_lo() {
+  run_rc prun --network none "$PODMAN_IMG" sh -c 'echo "sys $(ls /sys/class/net | xargs)"; echo "ip $(ip -o link | cut -d: -f2 | xargs)"'
+  assert_eq "$rc" 0 "run --network none (output: $out)"
+  assert_eq "$(sed -n 's/^sys //p' <<<"$out")" lo "interfaces in /sys/class/net"
+  assert_eq "$(sed -n 's/^ip //p' <<<"$out")" lo "interfaces of ip link"
+  podman_nothing_left
+}
+
+# runc and crun bring up lo in a network namespace they create
+sc_network_none_lo_up() {
+  run_rc prun --network none "$PODMAN_IMG" sh -c 'ip -o link show lo; ip -o -4 addr show lo'
+  assert_eq "$rc" 0 "run --network none (output: $out)"
+  assert_contains "$out" "LOOPBACK,UP" "lo is up"
+  assert_contains "$out" "inet 127.0.0.1/8" "lo has 127.0.0.1"
+  podman_nothing_left
+}
+
+# podman's default rootless network: slirp4netns's tap0 with an address
+# and a default route (nothing is sent anywhere)
+sc_network_slirp4netns() {
+  run_rc prun "$PODMAN_IMG" sh -c 'ip -o -4 addr; ip route'
+  assert_eq "$rc" 0 "run (output: $out)"
+  grep -q '^[0-9]*: tap0 *inet [0-9.]*/' <<<"$out" || fail "no address on tap0: $out"
+  assert_contains "$out" "default via" "a default route"
+  podman_nothing_left
+}
+
+# /sys/class/net shows the container's network namespace (a sysfs mounted in
+# it), not the host's
+sc_network_slirp4netns_sysfs() {
+  run_rc prun "$PODMAN_IMG" sh -c 'echo "sys $(ls /sys/class/net | xargs)"; echo "ip $(ip -o link | cut -d: -f2 | sort | xargs)"'
+  assert_eq "$rc" 0 "run (output: $out)"
+  assert_eq "$(sed -n 's/^sys //p' <<<"$out")" "$(sed -n 's/^ip //p' <<<"$out")" "/sys/class/net against ip link"
+  podman_nothing_left
+}
+
+test_podman_network() {
+  podman_setup
+  command -v slirp4netns >/dev/null || fail "slirp4netns is not installed (Debian package slirp4netns)"
+  both sc_network_none_only_lo
+  both sc_network_none_lo_up
+  both sc_network_slirp4netns
+  both sc_network_slirp4netns_sysfs
+  podman_finish
+}
+
+# --- --init and a terminal -------------------------------------------------------
+
+sc_init() {
+  run_rc prun --init "$PODMAN_IMG" sh -c 'echo "sh $$"; echo "pid1 $(tr "\0" " " </proc/1/cmdline)"; exit 3'
+  assert_eq "$rc" 3 "exit code through the init (output: $out)"
+  assert_contains "$out" "pid1 /run/podman-init -- sh" "pid 1 is podman's init"
+  assert_ne "$(sed -n 's/^sh //p' <<<"$out")" 1 "the command is not pid 1"
+  podman_nothing_left
+}
+
+sc_run_it_terminal() {
+  local cmd
+  cmd=$(printf '%q ' podman --root "$T/storage" --runroot "$T/runroot" --storage-driver vfs \
+    run --rm -it --pull=never --runtime "$RT" "$PODMAN_IMG" \
+    sh -c 'tty; test -t 0 && test -t 1 && echo on-a-tty; stty size; exit 3')
+  run_rc script -qec "$cmd" /dev/null
+  out=$(tr -d '\r' <<<"$out")
+  assert_eq "$rc" 3 "exit code of run -it (output: $out)"
+  assert_contains "$out" /dev/pts/
+  assert_contains "$out" on-a-tty
+  podman_nothing_left
+}
+
+test_podman_init_and_terminal() {
+  podman_setup
+  command -v script >/dev/null || fail "script(1) is missing (Debian package bsdutils)"
+  both sc_init
+  both sc_run_it_terminal
+  podman_finish
+}
