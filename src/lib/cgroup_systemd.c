@@ -19,7 +19,13 @@
 #include "log.h"
 
 #ifndef HAVE_SYSTEMD
-bool cgroup_systemd_available(bool user_bus) { return false; }
+bool cgroup_systemd_available(bool user_bus) {
+  urun_error *le = sdbus_load();
+  if (le) {
+    log_debug("cgroup: no systemd driver: %s", le->message);
+    urun_error_free(le);
+    return false;
+  } return false; }
 urun_error *cgroup_systemd_start(struct cgroup_plan *p, const struct spec *s, pid_t pid) {
   return urun_error_new("cgroup: this urun was built without sd-bus (libsystemd)");
 }
@@ -32,6 +38,8 @@ urun_error *cgroup_systemd_attach(const char *unit, bool user_bus, const char *s
 }
 #else
 #include <systemd/sd-bus.h>
+
+#include "lazy_libs.h"
 
 static void bus_unrefp(sd_bus **b) { if (*b) sd_bus_flush_close_unref(*b); }
 static void msg_unrefp(sd_bus_message **m) { if (*m) sd_bus_message_unref(*m); }
@@ -231,6 +239,7 @@ static urun_error *unit_cgroup(sd_bus *bus, const char *unit, char **ret) {
 }
 
 urun_error *cgroup_systemd_start(struct cgroup_plan *p, const struct spec *s, pid_t pid) {
+  TRY(urun_error_wrap(sdbus_load(), "cgroup: systemd driver"));
   _cleanup_bus_ sd_bus *bus = NULL;
   int r = open_bus(p->user_bus, &bus);
   if (r < 0) return urun_error_code(-r, "systemd: connect to the %s bus", p->user_bus ? "user" : "system");
@@ -289,6 +298,7 @@ urun_error *cgroup_systemd_start(struct cgroup_plan *p, const struct spec *s, pi
 }
 
 urun_error *cgroup_systemd_update(const char *unit, bool user_bus, const struct spec_resources *res) {
+  TRY(urun_error_wrap(sdbus_load(), "cgroup: systemd driver"));
   _cleanup_bus_ sd_bus *bus = NULL;
   int r = open_bus(user_bus, &bus);
   if (r < 0) return urun_error_code(-r, "systemd: connect to the %s bus", user_bus ? "user" : "system");
@@ -307,6 +317,7 @@ urun_error *cgroup_systemd_update(const char *unit, bool user_bus, const struct 
 }
 
 urun_error *cgroup_systemd_attach(const char *unit, bool user_bus, const char *subgroup, pid_t pid) {
+  TRY(urun_error_wrap(sdbus_load(), "cgroup: systemd driver"));
   _cleanup_bus_ sd_bus *bus = NULL;
   int r = open_bus(user_bus, &bus);
   if (r < 0) return urun_error_code(-r, "systemd: connect to the %s bus", user_bus ? "user" : "system");
@@ -319,6 +330,7 @@ urun_error *cgroup_systemd_attach(const char *unit, bool user_bus, const char *s
 }
 
 urun_error *cgroup_systemd_stop(const char *unit, bool user_bus) {
+  TRY(urun_error_wrap(sdbus_load(), "cgroup: systemd driver"));
   _cleanup_bus_ sd_bus *bus = NULL;
   int r = open_bus(user_bus, &bus);
   if (r < 0) return urun_error_code(-r, "systemd: connect to the %s bus", user_bus ? "user" : "system");

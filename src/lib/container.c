@@ -29,6 +29,7 @@
 #include "spec_check.h"
 #include "net.h"
 #include "notify_socket.h"
+#include "seccomp_cache.h"
 #include "seccomp_notify.h"
 #include "sync.h"
 #include "terminal.h"
@@ -92,9 +93,11 @@ struct create_ctx {
   int net_userns, net_netns; /* slirp: init's namespaces for the helper */
   pid_t net_helper;
   uint64_t net_helper_start;
+  struct seccomp_program seccomp; /* compiled here (or cached): init inherits it */
 };
 
 static void ctx_release(struct create_ctx *c) {
+  seccomp_program_free(&c->seccomp);
   net_plan_free(&c->net);
   if (c->net_userns >= 0) close(c->net_userns);
   if (c->net_netns >= 0) close(c->net_netns);
@@ -347,6 +350,8 @@ urun_error *container_create(struct state_root *root, const struct create_option
    * root could not); otherwise init does it */
   if (!e && (c.plan.create || c.join_user_fd >= 0) && geteuid() == 0 && !in_user_namespace())
     e = mount_prepare_idmapped(c.spec, c.bundle, &c.idmap_trees);
+  /* before the clone, so a bad filter fails create and init inherits the program */
+  if (!e) e = seccomp_compile_cached(&c.spec->linux_.seccomp, root->fd, &c.seccomp);
   if (e) goto fail;
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
     e = urun_error_errno("socketpair");
@@ -361,7 +366,7 @@ urun_error *container_create(struct state_root *root, const struct create_option
       .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
       .keep_groups = spec_annotation(c.spec, "run.oci.keep_original_groups") &&
                      !strcmp(spec_annotation(c.spec, "run.oci.keep_original_groups"), "1"),
-      .preserve_fds = o->preserve_fds, .idmap_trees = c.idmap_trees,
+      .preserve_fds = o->preserve_fds, .idmap_trees = c.idmap_trees, .seccomp = &c.seccomp,
   };
   for (size_t i = 0; i < INIT_MAX_JOIN; i++) icfg.join_fds[i] = i < c.njoin ? c.join_fds[i] : -1;
   memcpy(icfg.join_types, c.join_types, sizeof(icfg.join_types));

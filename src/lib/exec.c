@@ -29,6 +29,7 @@
 #include "fsutil.h"
 #include "process.h"
 #include "process_sched.h"
+#include "seccomp_cache.h"
 #include "seccomp_filter.h"
 #include "seccomp_notify.h"
 #include "signals.h"
@@ -81,6 +82,7 @@ struct exec_child {
   const struct exec_options *o;
   const struct spec_process *process;
   const struct spec *config;
+  const struct seccomp_program *filter; /* compiled (or cached) by the parent */
   int sock; /* to the parent: errors, the pty, the pid; closes on execve */
 };
 
@@ -179,8 +181,7 @@ static _Noreturn void run_process(struct exec_child *x) {
     if (e) fail(x->sock, e);
   }
   if ((e = process_set_rlimits(p))) fail(x->sock, e);
-  struct seccomp_program filter = {0};
-  if (x->o->apply_seccomp && (e = seccomp_compile(&x->config->linux_.seccomp, &filter))) fail(x->sock, e);
+  struct seccomp_program filter = *x->filter;
   if ((!p->no_new_privileges || filter.notify) && filter.filter &&
       (e = seccomp_install_and_hand_over(&filter, x->sock)))
     fail(x->sock, e);
@@ -214,7 +215,7 @@ static pid_t clone_into(uint64_t flags) {
 }
 
 static urun_error *exec_run(const struct state *st, const struct spec *config, const struct spec_process *process,
-                            const struct exec_options *o, int *ret_exit);
+                            const struct seccomp_program *filter, const struct exec_options *o, int *ret_exit);
 
 urun_error *exec_in_container(struct state_root *root, const char *id, const struct exec_options *o,
                               int *ret_exit) {
@@ -236,17 +237,20 @@ urun_error *exec_in_container(struct state_root *root, const char *id, const str
     built_free(&built);
     return be;
   }
+  struct seccomp_program filter = {0};
+  urun_error *e = o->apply_seccomp ? seccomp_compile_cached(&config->linux_.seccomp, root->fd, &filter) : NULL;
   /* the lock is for reading the state: held while the process runs, it
    * would keep delete -f (and kill's waiters) out until the process exits */
   close(dirfd);
   dirfd = -1;
-  urun_error *e = exec_run(st, config, &built.p, o, ret_exit);
+  if (!e) e = exec_run(st, config, &built.p, &filter, o, ret_exit);
+  seccomp_program_free(&filter);
   built_free(&built);
   return urun_error_wrap(e, "exec \"%s\"", id);
 }
 
 static urun_error *exec_run(const struct state *st, const struct spec *config, const struct spec_process *process,
-                            const struct exec_options *o, int *ret_exit) {
+                            const struct seccomp_program *filter, const struct exec_options *o, int *ret_exit) {
   if (process->terminal && !o->console_socket && o->detach)
     return urun_error_new("--tty with --detach needs --console-socket");
   TRY(caps_check(&process->capabilities));
@@ -291,7 +295,7 @@ static urun_error *exec_run(const struct state *st, const struct spec *config, c
      * cgroup namespace (a move must be seen from the mover's namespace) */
     urun_error *ge = cg ? sync_expect(sp[1], SYNC_CGROUP_DONE, NULL) : NULL;
     if (ge) fail(sp[1], ge);
-    struct exec_child x = {.o = o, .process = process, .config = config, .sock = sp[1]};
+    struct exec_child x = {.o = o, .process = process, .config = config, .filter = filter, .sock = sp[1]};
     if (nsflags && pidfd >= 0 && setns(pidfd, nsflags) < 0)
       fail(sp[1], urun_error_errno("join the container's namespaces"));
     if (nsflags && pidfd < 0) join_one_by_one(sp[1], st->pid, nsflags);

@@ -175,10 +175,11 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
   const struct spec_process *p = &s->process;
   TRY(process_set_rlimits(p));
   TRY(process_apply_settings(&s->linux_, p));
-  /* Compiled now so a bad filter fails create; loaded as late as the kernel
-   * lets us: without no_new_privs it needs CAP_SYS_ADMIN, which the user
-   * change below may drop, so it goes in first (runc's order). */
-  TRY(seccomp_compile(&s->linux_.seccomp, filter));
+  /* Compiled by the parent before the clone (our copy of its memory holds
+   * it); loaded as late as the kernel lets us: without no_new_privs it needs
+   * CAP_SYS_ADMIN, which the user change below may drop, so it goes in
+   * first (runc's order). */
+  *filter = *cfg->seccomp;
   /* A listener fd must reach urun while it still waits for us. */
   if (!p->no_new_privileges || filter->notify) TRY(seccomp_install_and_hand_over(filter, cfg->sync_fd));
   TRY(caps_drop_bounding(&p->capabilities));

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "seccomp_filter.h"
 #include "spec.h"
 
 #define INIT_MAX_JOIN 8
@@ -28,6 +29,7 @@ struct init_config {
   int preserve_fds;
   const int *idmap_trees; /* per mount, idmapped trees the parent made (mount_prepare_idmapped), or NULL */
   char *start_state; /* state for startContainer hooks, received at ACK */
+  const struct seccomp_program *seccomp; /* compiled by the parent; empty: none */
 };
 
 /* Runs in the cloned child; never returns. */

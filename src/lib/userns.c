@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "lazy_libs.h"
 #include "fsutil.h"
 #include "log.h"
 
@@ -72,6 +73,12 @@ static int sub_ranges(bool uid, struct subid_range **ret) {
   _cleanup_free_ char *name = user_name(getuid());
   *ret = NULL;
   if (!name) return -1;
+  urun_error *e = subid_load();
+  if (e) {
+    log_debug("subordinate ids: %s", e->message);
+    urun_error_free(e);
+    return -1;
+  }
   subid_init("urun", NULL);
   return uid ? subid_get_uid_ranges(name, ret) : subid_get_gid_ranges(name, ret);
 }

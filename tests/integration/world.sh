@@ -145,3 +145,40 @@ test_oom_score_adj() {
   out=$(cd b && urun run oom 2>&1) || fail "run failed: $out"
   assert_eq "$out" 500
 }
+
+# The compiled filter is kept in the state root, keyed by the whole profile:
+# the second start loads it; a file that is not ours alone, or whose key
+# differs, is not used; the filter from the cache filters the same.
+test_seccomp_filter_cache() {
+  make_bundle b /bin/sh -c 'mkdir /tmp/blocked; echo "rc=$?"'
+  cfg b '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
+          "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}'
+  local out f
+  out=$(cd b && urun --debug run c1 2>&1) || fail "run failed: $out"
+  assert_contains "$out" "rc=1"
+  assert_not_contains "$out" "from the cache"
+  f=$(ls "$STATE"/.seccomp-cache/)
+  [ "$(wc -w <<<"$f")" -eq 1 ] || fail "one cache entry expected: $f"
+  assert_eq "$(stat -c %a "$STATE/.seccomp-cache/$f")" 600 "the entry is private"
+  assert_eq "$(stat -c %a "$STATE/.seccomp-cache")" 700 "the cache directory is private"
+  out=$(cd b && urun --debug run c2 2>&1) || fail "run failed: $out"
+  assert_contains "$out" "seccomp: filter $f from the cache"
+  assert_contains "$out" "rc=1" "the cached filter denies mkdir"
+  # not ours alone: compiled afresh
+  chmod 0666 "$STATE/.seccomp-cache/$f"
+  out=$(cd b && urun --debug run c3 2>&1) || fail "run failed: $out"
+  assert_not_contains "$out" "from the cache"
+  assert_contains "$out" "rc=1"
+  # another profile: another entry; the list of containers does not show the cache
+  cfg b '.linux.seccomp.syscalls[0].errnoRet = 1'
+  out=$(cd b && urun --debug run c4 2>&1) || fail "run failed: $out"
+  assert_contains "$out" "Operation not permitted"
+  assert_eq "$(ls "$STATE"/.seccomp-cache/ | wc -l)" 2 "an entry per profile"
+  assert_eq "$(urun list -q)" "" "the cache is not a container"
+  # a corrupted entry (its key no longer matches) is not used
+  local g
+  for g in "$STATE"/.seccomp-cache/*; do printf 'garbage' | dd of="$g" bs=1 seek=40 conv=notrunc 2>/dev/null; done
+  out=$(cd b && urun --debug run c5 2>&1) || fail "run failed: $out"
+  assert_not_contains "$out" "from the cache"
+  assert_contains "$out" "Operation not permitted"
+}

@@ -1,0 +1,48 @@
+/* lazy_libs.c: dlopen and dlsym for lazy_libs.h. */
+#define _GNU_SOURCE
+#include "config.h"
+#define LAZY_LIBS_IMPL
+#include "lazy_libs.h"
+
+#include <dlfcn.h>
+#include <stddef.h>
+
+/* Fill SLOTS with NAMES from SONAME; the handle stays open for good. */
+static urun_error *load(const char *soname, const char *const *names, void **slots, size_t n, bool *done) {
+  if (*done) return NULL;
+  void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+  if (!h) return urun_error_new("cannot load %s: %s", soname, dlerror());
+  for (size_t i = 0; i < n; i++) {
+    slots[i] = dlsym(h, names[i]);
+    if (!slots[i]) {
+      urun_error *e = urun_error_new("%s has no %s: %s", soname, names[i], dlerror());
+      dlclose(h);
+      return e;
+    }
+  }
+  *done = true;
+  return NULL;
+}
+
+#define X(f) #f,
+#define SLOTS(api) ((void **)&(api))
+
+struct subid_api subid_api;
+static const char *const subid_names[] = {SUBID_FUNCS(X)};
+
+urun_error *subid_load(void) {
+  static bool done;
+  _Static_assert(sizeof(subid_api) == sizeof(subid_names) / sizeof(subid_names[0]) * sizeof(void *), "table");
+  return load("libsubid.so.4", subid_names, SLOTS(subid_api), sizeof(subid_names) / sizeof(subid_names[0]), &done);
+}
+
+#ifdef HAVE_SYSTEMD
+struct sdbus_api sdbus_api;
+static const char *const sdbus_names[] = {SDBUS_FUNCS(X)};
+
+urun_error *sdbus_load(void) {
+  static bool done;
+  _Static_assert(sizeof(sdbus_api) == sizeof(sdbus_names) / sizeof(sdbus_names[0]) * sizeof(void *), "table");
+  return load("libsystemd.so.0", sdbus_names, SLOTS(sdbus_api), sizeof(sdbus_names) / sizeof(sdbus_names[0]), &done);
+}
+#endif
