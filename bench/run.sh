@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# bench/run.sh URUN [lifecycle|net|all]: the benchmarks (make bench runs
+# them).  As root: installs the reference runtimes and tools from Debian,
+# builds the bench's own small C programs, creates the unprivileged user the
+# user-side cases run as, and runs urun beside crun and runc.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+urun=$(realpath "${1:?usage: bench/run.sh URUN [lifecycle|net|all]}")
+what=${2:-all}
+[ "$(id -u)" -eq 0 ] || { echo "bench/run.sh: run as root (it installs packages and runs user cases through runuser)" >&2; exit 2; }
+export DEBIAN_FRONTEND=noninteractive
+packages=(crun runc python3 gcc libc6-dev uidmap iperf3 slirp4netns passt iproute2)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# shellcheck source=tests/setup-user.sh
+source "$here/../tests/setup-user.sh"
+setup_test_user
+# the bench's programs, in a directory the user can read
+tools=$(mktemp -d /var/tmp/urun-bench-tools.XXXXXX)
+trap 'rm -rf "$tools"' EXIT
+chmod 755 "$tools"
+gcc -O2 -Wall -Wextra -o "$tools/measure" "$here/measure.c"
+gcc -O2 -Wall -Wextra -o "$tools/floor" "$here/floor.c"
+gcc -O2 -static -o "$tools/true" "$here/true.c"
+cp "$urun" "$tools/urun"
+[ -x "$(dirname "$urun")/urun-slirp" ] && cp "$(dirname "$urun")/urun-slirp" "$tools/"
+chmod -R a+rX "$tools"
+if [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then
+  chmod 0666 /dev/net/tun && echo "/dev/net/tun made 0666, as udev does on a desktop"
+fi
+case $what in
+  lifecycle | all) BENCH_USER=$TEST_USER /usr/bin/python3 "$here/lifecycle.py" "$tools/urun" "$tools" ;;
+esac
+case $what in
+  net | all)
+    mkdir -m 1777 "$tools/out"
+    as_test_user BENCH_NET_SECONDS="${BENCH_NET_SECONDS:-5}" BENCH_NET_ROUNDS="${BENCH_NET_ROUNDS:-300}" /usr/bin/python3 "$here/net.py" "$tools" "$tools/out"
+    mkdir -p "$here/results" && cp "$tools"/out/*.json "$here/results/" && echo "(copied to $here/results)"
+    ;;
+esac
