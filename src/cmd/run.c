@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "container.h"
+#include "log.h"
 #include "options.h"
 #include "signals.h"
 
@@ -44,14 +45,17 @@ urun_error *cmd_run(const struct global_options *g, int argc, char **argv, int *
   if (e) goto out;
   if (!detach) signals_block_forwarded();
   e = container_start(&root, o.id);
+  log_phase("started");
   if (e || detach) {
     if (e) urun_error_free(container_delete(&root, o.id, true));
     goto out;
   }
   e = signals_wait_forwarding(c.pid, c.master, exit_code);
+  log_phase("exited");
   if (c.master >= 0) close(c.master);
   if (!keep) {
     urun_error *d = container_delete(&root, o.id, true);
+    log_phase("deleted");
     if (!e) e = d;
     else urun_error_free(d);
   }

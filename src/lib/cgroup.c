@@ -440,6 +440,11 @@ urun_error *cgroup_enter(struct cgroup_plan *p, const struct spec *s, pid_t pid)
   if (p->driver == CGROUP_DRIVER_NONE) return NULL;
   if (p->driver == CGROUP_DRIVER_SYSTEMD) TRY(cgroup_systemd_start(p, s, pid));
   else if (!p->placed) TRY(write_fmt(p->path, "cgroup.procs", "%d", pid));
+  return NULL;
+}
+
+urun_error *cgroup_enter_devices(const struct cgroup_plan *p, const struct spec *s) {
+  if (p->driver == CGROUP_DRIVER_NONE) return NULL;
   return apply_device_rules(p->path, s);
 }
 

@@ -43,6 +43,9 @@ urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_man
  * to the leaf) and write every limit.  cgroupfs with CLONE_INTO_CGROUP has
  * placed it already; writing the pid again is harmless. */
 urun_error *cgroup_enter(struct cgroup_plan *p, const struct spec *s, pid_t pid);
+/* The device rules (an eBPF program, root only): loaded while init sets up
+ * its mounts, in place before the container's process can run. */
+urun_error *cgroup_enter_devices(const struct cgroup_plan *p, const struct spec *s);
 /* Write linux.resources into the group at `path` (create and update). */
 urun_error *cgroup_write_resources(const char *path, const struct spec_resources *r, bool update);
 /* Put `pid` into the container's group at `path` (exec): by cgroup.procs,

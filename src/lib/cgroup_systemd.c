@@ -19,13 +19,7 @@
 #include "log.h"
 
 #ifndef HAVE_SYSTEMD
-bool cgroup_systemd_available(bool user_bus) {
-  urun_error *le = sdbus_load();
-  if (le) {
-    log_debug("cgroup: no systemd driver: %s", le->message);
-    urun_error_free(le);
-    return false;
-  } return false; }
+bool cgroup_systemd_available(bool user_bus) { return false; }
 urun_error *cgroup_systemd_start(struct cgroup_plan *p, const struct spec *s, pid_t pid) {
   return urun_error_new("cgroup: this urun was built without sd-bus (libsystemd)");
 }
@@ -55,6 +49,12 @@ static int open_bus(bool user_bus, sd_bus **ret) {
 }
 
 bool cgroup_systemd_available(bool user_bus) {
+  urun_error *le = sdbus_load();
+  if (le) {
+    log_debug("cgroup: no systemd driver: %s", le->message);
+    urun_error_free(le);
+    return false;
+  }
   _cleanup_bus_ sd_bus *bus = NULL;
   if (open_bus(user_bus, &bus) < 0) return false;
   /* a bus without systemd behind it is no use: ask for its version */

@@ -295,6 +295,8 @@ static urun_error *handshake(struct create_ctx *c, const struct create_options *
   TRY(userns_write_maps(c->pid, &c->plan));
   TRY(net_open_namespaces(&c->net, c->pid, c->plan.create, &c->net_userns, &c->net_netns));
   TRY(sync_send(sock, SYNC_MAPS_DONE, 0, 0, NULL));
+  /* in parallel with init's mounts; before READY, so before any user code */
+  TRY(cgroup_enter_devices(&c->cgroup, c->spec));
   const struct spec_hooks *h = &c->spec->hooks;
   for (;;) {
     struct sync_msg m;
@@ -344,7 +346,9 @@ urun_error *container_create(struct state_root *root, const struct create_option
   bool claimed = false;
   int sp[2] = {-1, -1};
   ret->master = -1;
+  log_phase("create");
   urun_error *e = prepare(&c, root, o);
+  log_phase("config read, state reserved, cgroup prepared");
   claimed = c.dirfd >= 0;
   /* root on the host idmaps for a container with a user namespace (whose
    * root could not); otherwise init does it */
@@ -371,7 +375,9 @@ urun_error *container_create(struct state_root *root, const struct create_option
   for (size_t i = 0; i < INIT_MAX_JOIN; i++) icfg.join_fds[i] = i < c.njoin ? c.join_fds[i] : -1;
   memcpy(icfg.join_types, c.join_types, sizeof(icfg.join_types));
   bool staged = c.join_user_fd >= 0 || c.join_pid_fd >= 0;
+  log_phase("seccomp compiled");
   c.pid = spawn_init(&c, &icfg, sp[0]);
+  log_phase("init cloned");
   if (c.pid < 0) {
     e = urun_error_errno("clone container init");
     goto fail;
@@ -380,6 +386,7 @@ urun_error *container_create(struct state_root *root, const struct create_option
   sp[1] = -1;
   ret->master = -1;
   e = handshake(&c, o, sp[0], staged, &ret->master);
+  log_phase("init ready on exec.fifo, state written");
   if (e) goto fail;
   close(sp[0]);
   ret->pid = c.pid;

@@ -82,3 +82,13 @@ urun_error *hooks_run(const struct spec_hook_list *list, const char *kind, const
   for (size_t i = 0; i < list->len; i++) TRY(run_one(&list->items[i], kind, i, state_json));
   return NULL;
 }
+
+urun_error *hooks_run_all(const struct spec_hook_list *list, const char *kind, const char *state_json) {
+  urun_error *first = NULL;
+  for (size_t i = 0; i < list->len; i++) {
+    urun_error *e = run_one(&list->items[i], kind, i, state_json);
+    if (!first) first = e;
+    else urun_error_free(e);
+  }
+  return first;
+}

@@ -8,5 +8,8 @@
 /* Run each hook of `list` in order; the first failure (non-zero exit,
  * signal, timeout) is the error, naming the hook as `.hooks.<kind>[i]`. */
 urun_error *hooks_run(const struct spec_hook_list *list, const char *kind, const char *state_json);
+/* Every hook of the list, even after one failed (poststop: the spec wants
+ * the remaining hooks run); the first failure is returned. */
+urun_error *hooks_run_all(const struct spec_hook_list *list, const char *kind, const char *state_json);
 
 #endif

@@ -112,7 +112,7 @@ static urun_error *run_saved_hooks(int dirfd, const struct state *st, enum conta
   _cleanup_free_ char *json = NULL;
   TRY(state_to_json(st, status, false, &json));
   return poststart ? hooks_run(&s->hooks.poststart, "poststart", json)
-                   : hooks_run(&s->hooks.poststop, "poststop", json);
+                   : hooks_run_all(&s->hooks.poststop, "poststop", json);
 }
 
 urun_error *container_start(struct state_root *root, const char *id) {

@@ -18,10 +18,12 @@
 static int log_file = -1;
 static enum log_format log_fmt = LOG_FORMAT_TEXT;
 static bool log_dbg = false;
+static struct timespec log_start; /* for log_phase */
 
 urun_error *log_setup(const char *path, enum log_format format, bool debug) {
   log_fmt = format;
   log_dbg = debug;
+  if (debug) clock_gettime(CLOCK_MONOTONIC, &log_start);
   if (path && *path) {
     log_file = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (log_file < 0) return urun_error_errno("open log file %s", path);
@@ -30,6 +32,15 @@ urun_error *log_setup(const char *path, enum log_format format, bool debug) {
 }
 
 bool log_debug_enabled(void) { return log_dbg; }
+
+
+void log_phase(const char *name) {
+  if (!log_dbg) return;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  log_debug("phase %s at +%.3f ms", name,
+            (double)(now.tv_sec - log_start.tv_sec) * 1e3 + (double)(now.tv_nsec - log_start.tv_nsec) / 1e6);
+}
 int log_fd(void) { return log_file; }
 
 static void format_time(char *buf, size_t len) {

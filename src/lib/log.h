@@ -12,6 +12,9 @@ enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
 urun_error *log_setup(const char *path, enum log_format format, bool debug);
 bool log_debug_enabled(void);
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Under --debug: "phase NAME at +N.NNN ms" since log_setup, where the time
+ * of a start goes (the bench's breakdown). */
+void log_phase(const char *name);
 void log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print the final error of a command once: "urun: <text>" on stderr, and
  * into the log file (as a JSON object in json format). */

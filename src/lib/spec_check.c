@@ -37,14 +37,13 @@ static urun_error *check_linux(const struct spec *s) {
       return urun_error_new("config.json: .linux.namespaces[%zu].path: joining a mount namespace %s", i,
                             NOT_YET);
   if (s->hostname && *s->hostname) {
-    const struct spec_namespace *uts = spec_find_namespace(s, "uts");
-    if (!uts || uts->path)
-      return unsupported(".hostname", "setting the hostname needs a new uts namespace in .linux.namespaces");
+    /* a joined one (path) is set too, as runc does: it is the container's */
+    if (!spec_find_namespace(s, "uts"))
+      return unsupported(".hostname", "setting the hostname needs a uts namespace in .linux.namespaces");
   }
   if (s->domainname && *s->domainname) {
-    const struct spec_namespace *uts = spec_find_namespace(s, "uts");
-    if (!uts || uts->path)
-      return unsupported(".domainname", "setting the domainname needs a new uts namespace in .linux.namespaces");
+    if (!spec_find_namespace(s, "uts"))
+      return unsupported(".domainname", "setting the domainname needs a uts namespace in .linux.namespaces");
   }
   if (l->time_offsets_len && !has_namespace(s, "time"))
     return unsupported(".linux.timeOffsets", "needs a time namespace");

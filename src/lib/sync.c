@@ -4,21 +4,23 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 
 #include "cleanup.h"
 
-urun_error *send_with_fd(int sock, const void *data, size_t len, int fd) {
-  struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
+/* One message of N pieces, with one fd attached (SCM_RIGHTS) unless fd < 0. */
+static urun_error *send_iov(int sock, struct iovec *iov, size_t n, int fd) {
   union {
     char buf[CMSG_SPACE(sizeof(int))];
     struct cmsghdr align;
   } u;
   memset(&u, 0, sizeof(u));
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+  struct msghdr msg = {.msg_iov = iov, .msg_iovlen = n};
   if (fd >= 0) {
     msg.msg_control = u.buf;
     msg.msg_controllen = sizeof(u.buf);
@@ -35,6 +37,11 @@ urun_error *send_with_fd(int sock, const void *data, size_t len, int fd) {
   return NULL;
 }
 
+urun_error *send_with_fd(int sock, const void *data, size_t len, int fd) {
+  struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
+  return send_iov(sock, &iov, 1, fd);
+}
+
 urun_error *send_fd_to_socket_path(const char *path, const char *label, const void *data, size_t len, int fd) {
   _cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (sock < 0) return urun_error_errno("%s: socket", label);
@@ -45,23 +52,31 @@ urun_error *send_fd_to_socket_path(const char *path, const char *label, const vo
   return urun_error_wrap(send_with_fd(sock, data, len, fd), "%s %s", label, path);
 }
 
+/* The header of a message; the text (if any) follows it on the wire.  No
+ * whole struct sync_msg is built or cleared here: its 64 KiB text buffer
+ * would cost a memset and page faults on every message. */
+struct sync_header {
+  uint32_t type;
+  int32_t code;
+  int64_t value;
+};
+_Static_assert(sizeof(struct sync_header) == offsetof(struct sync_msg, text), "wire header");
+
 urun_error *sync_send(int fd, enum sync_type type, int code, int64_t value, const char *text) {
-  struct sync_msg m = {.type = type, .code = code, .value = value};
-  size_t len = offsetof(struct sync_msg, text);
-  if (text) {
-    snprintf(m.text, sizeof(m.text), "%s", text);
-    len += strlen(m.text) + 1;
-  }
-  return send_with_fd(fd, &m, len, -1);
+  struct sync_header h = {.type = type, .code = code, .value = value};
+  size_t tlen = text ? strnlen(text, sizeof(((struct sync_msg *)0)->text) - 1) : 0;
+  struct iovec iov[3] = {{.iov_base = &h, .iov_len = sizeof(h)},
+                         {.iov_base = (void *)text, .iov_len = tlen},
+                         {.iov_base = "", .iov_len = 1}};
+  return send_iov(fd, iov, text ? 3 : 1, -1);
 }
 
 urun_error *sync_send_fd(int sock, enum sync_type type, int fd) {
-  struct sync_msg m = {.type = type};
-  return send_with_fd(sock, &m, offsetof(struct sync_msg, text), fd);
+  struct sync_header h = {.type = type};
+  return send_with_fd(sock, &h, sizeof(h), fd);
 }
 
 urun_error *sync_recv(int fd, struct sync_msg *ret) {
-  memset(ret, 0, sizeof(*ret));
   ret->fd = -1;
   union {
     char buf[CMSG_SPACE(sizeof(int))];
@@ -77,6 +92,9 @@ urun_error *sync_recv(int fd, struct sync_msg *ret) {
   if (r < 0) return urun_error_errno("sync with container init");
   if (r == 0) return urun_error_new("container init exited during setup");
   if ((size_t)r < offsetof(struct sync_msg, text)) return urun_error_new("sync: short message");
+  /* the text is what came, ended here whatever the sender sent */
+  size_t tlen = (size_t)r - offsetof(struct sync_msg, text);
+  ret->text[tlen < sizeof(ret->text) ? tlen : sizeof(ret->text) - 1] = '\0';
   return NULL;
 }
 

@@ -3,11 +3,18 @@
 
 need_conmon() { command -v conmon >/dev/null || skip "conmon is not installed (Debian package conmon)"; }
 
-# conmon ARGS...: conmon for container $CID of bundle $T/b with urun and our state root.
+# conmon ARGS...: conmon for container $CID of bundle $T/b with urun and our
+# state root.  conmon's first process returns at once; as podman does, wait
+# for the sync pipe's {"data": PID} (or an error), written once the runtime's
+# create (or exec) finished.
 conmon_run() {
   mkdir -p "$T/exits" "$T/sock"
-  conmon --api-version 1 -c "$CID" -n "$CID" -r "$URUN" --runtime-arg "--root=$STATE" -b "$T/b" \
-    --exit-dir "$T/exits" --socket-dir-path "$T/sock" "$@"
+  : >"$T/sync"
+  _OCI_SYNCPIPE=3 conmon --api-version 1 -c "$CID" -n "$CID" -r "$URUN" --runtime-arg "--root=$STATE" -b "$T/b" \
+    --exit-dir "$T/exits" --socket-dir-path "$T/sock" "$@" 3>"$T/sync" || return 1
+  wait_for test -s "$T/sync"
+  SYNC_PID=$(jq -r '.data' "$T/sync" | head -n 1)
+  [ "${SYNC_PID:-0}" -gt 0 ] 2>/dev/null || { echo "conmon's sync pipe: $(cat "$T/sync")"; return 1; }
 }
 
 test_conmon_create_start_exit() {
@@ -19,6 +26,7 @@ test_conmon_create_start_exit() {
   # conmon returns once the container is created: its pid file names init
   assert_eq "$(status_of cm1)" created
   assert_eq "$(cat "$T/pid")" "$(urun state cm1 | jq -r .pid)" "--pid-file of create"
+  assert_eq "$SYNC_PID" "$(cat "$T/pid")" "the pid conmon reports on its sync pipe"
   urun start cm1
   wait_for test -s "$T/exits/cm1"
   assert_eq "$(cat "$T/exits/cm1")" 7 "the exit status file conmon wrote"

@@ -130,3 +130,60 @@ test_exec_tty_repeated() {
   done
   urun delete -f et
 }
+
+# What clients read from urun, checked as a client would: state and the
+# configs `spec` writes against the runtime-spec's JSON schemas (Debian's
+# golang-github-opencontainers-specs-dev ships them), `features` against the
+# structure runtime-spec's features.md gives (no schema for it in Debian 12).
+test_outputs_against_runtime_spec_schemas() {
+  local schemas=/usr/share/gocode/src/github.com/opencontainers/runtime-spec/schema
+  [ -r "$schemas/state-schema.json" ] || skip "no runtime-spec schemas (Debian package golang-github-opencontainers-specs-dev)"
+  /usr/bin/python3 -c 'import jsonschema' 2>/dev/null || skip "no python3-jsonschema"
+  cat >"$T/validate.py" <<'PYEOF'
+import json, os, sys, jsonschema
+schemas, name, path = sys.argv[1:4]
+schema = json.load(open(os.path.join(schemas, name)))
+resolver = jsonschema.RefResolver(base_uri="file://" + schemas + "/", referrer=schema)
+errors = list(jsonschema.Draft4Validator(schema, resolver=resolver).iter_errors(json.load(open(path))))
+for e in errors:
+    print("%s: %s: %s" % (path, "/".join(map(str, e.path)), e.message[:200]))
+sys.exit(1 if errors else 0)
+PYEOF
+  validate() { /usr/bin/python3 "$T/validate.py" "$schemas" "$1" "$2" || fail "$2 does not validate against $1"; }
+  make_bundle b /testprog sleep 100
+  (cd b && urun create sv) || fail "create failed"
+  urun state sv >"$T/created.json"
+  validate state-schema.json "$T/created.json"
+  urun start sv
+  urun state sv >"$T/running.json"
+  validate state-schema.json "$T/running.json"
+  urun kill sv KILL
+  wait_status sv stopped
+  urun state sv >"$T/stopped.json"
+  validate state-schema.json "$T/stopped.json"
+  urun delete sv
+  mkdir "$T/s1" "$T/s2"
+  "$URUN" spec --bundle "$T/s1" || fail "spec failed"
+  "$URUN" spec --rootless --bundle "$T/s2" || fail "spec --rootless failed"
+  validate config-schema.json "$T/s1/config.json"
+  validate config-schema.json "$T/s2/config.json"
+  # features: every member features.md names, with its type
+  "$URUN" features >"$T/features.json" || fail "features failed"
+  jq -e '
+    (.ociVersionMin | type == "string") and (.ociVersionMax | type == "string")
+    and (.hooks | type == "array" and all(type == "string"))
+    and (.mountOptions | type == "array" and all(type == "string"))
+    and (.annotations | type == "object" and (to_entries | all(.value | type == "string")))
+    and (.linux.namespaces - ["cgroup", "ipc", "mount", "network", "pid", "user", "uts", "time"] == [])
+    and (.linux.capabilities | all(test("^CAP_[A-Z_]+$")))
+    and (.linux.cgroup | [.v1, .v2, .systemd, .systemdUser, .rdma] | all(type == "boolean"))
+    and (.linux.seccomp.enabled | type == "boolean")
+    and (.linux.seccomp | [.actions, .operators, .archs, .knownFlags, .supportedFlags] | all(type == "array"))
+    and (.linux.seccomp.actions | all(test("^SCMP_ACT_")))
+    and (.linux.seccomp.archs | all(test("^SCMP_ARCH_")))
+    and (.linux.apparmor.enabled | type == "boolean") and (.linux.selinux.enabled | type == "boolean")
+    and (.linux.intelRdt.enabled | type == "boolean")
+    and (.linux.mountExtensions.idmap.enabled | type == "boolean")
+    and ((.hooks | sort) == ["createContainer", "createRuntime", "poststart", "poststop", "prestart", "startContainer"])
+  ' "$T/features.json" >/dev/null || fail "features does not have the runtime-spec's structure: $(cat "$T/features.json")"
+}

@@ -189,10 +189,12 @@ test_failing_hooks() {
   urun delete -f sc 2>/dev/null
   assert_nothing_left sc "$T/b"
   # a poststop hook that fails only warns: delete still removes everything
-  cfg b '.hooks = {"poststop": [{"path": "/bin/false"}]}'
+  # and the remaining poststop hooks still run (runtime-spec)
+  cfg b --arg d "$T" '.hooks = {"poststop": [{"path": "/bin/false"}, {"path": "/bin/sh", "args": ["sh", "-c", "touch \($d)/second-poststop"]}]}'
   (cd b && urun run -d ps1 >/dev/null) || fail "run -d failed"
   urun delete -f ps1 || fail "delete with a failing poststop hook failed"
   assert_nothing_left ps1 "$T/b"
+  [ -e "$T/second-poststop" ] || fail "the poststop hook after the failing one did not run"
 }
 
 test_default_seccomp_profile() {

@@ -9,13 +9,15 @@ test_join_namespaces_by_path() {
   pid=$(urun state first | jq -r .pid)
   make_bundle c
   cfg c --arg p "/proc/$pid/ns" '.linux.namespaces |= map(if .type == "network" or .type == "uts" then .path = ($p + "/" + (if .type == "network" then "net" else "uts" end)) else . end)'
-  cfg c '.hostname = null'
+  # a hostname with a joined uts namespace is set there, as runc does
+  cfg c '.hostname = "joined-host"'
   is_root || cfg c --arg p "/proc/$pid/ns" '.linux.namespaces |= map(if .type == "user" then .path = ($p + "/user") else . end) | .linux.namespaces += [{"type": "network", "path": ($p + "/net")}] | del(.linux.uidMappings, .linux.gidMappings)'
   local j
   j=$(run_info c second)
   assert_eq "$(jq -r .namespaces.net <<<"$j")" "$(readlink /proc/"$pid"/ns/net)" "joined network namespace"
   is_root || assert_eq "$(jq -r .namespaces.user <<<"$j")" "$(readlink /proc/"$pid"/ns/user)" "joined user namespace"
   assert_ne "$(jq -r .namespaces.mnt <<<"$j")" "$(readlink /proc/"$pid"/ns/mnt)" "own mount namespace"
+  assert_eq "$(urun exec first /bin/hostname)" joined-host "the hostname, set in the joined uts namespace"
   urun delete -f first
   assert_nothing_left second "$T/c"
 }
