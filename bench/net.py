@@ -22,6 +22,7 @@ import time
 
 DUR = int(os.environ.get("BENCH_NET_SECONDS", "5"))
 ROUNDS = int(os.environ.get("BENCH_NET_ROUNDS", "300"))
+REPEAT = int(os.environ.get("BENCH_NET_REPEAT", "3"))
 HELPERS = ["urun-slirp", "slirp4netns", "pasta"]
 PY = sys.executable
 
@@ -89,29 +90,32 @@ def iperf(client_argv):
     return json.loads(out.stdout)["end"]["sum_received"]["bits_per_second"] / 1e9
 
 
-def bench_helper(name, tools, work):
-    holder = subprocess.Popen(["unshare", "--user", "--map-root-user", "--net", "sleep", "infinity"])
-    pid = holder.pid
-    me = os.readlink("/proc/self/ns/net")
-    wait_until(lambda: os.readlink("/proc/%d/ns/net" % pid) != me, "the namespace")
-    fwd, lat = free_port(), free_port()
-    procs = []
-    try:
+class Setup:
+    """One helper serving a namespace of its own: holder, helper, echo servers."""
+
+    def __init__(self, name, tools, work):
+        self.name, self.procs = name, []
+        self.holder = subprocess.Popen(["unshare", "--user", "--map-root-user", "--net", "sleep", "infinity"])
+        pid = self.pid = self.holder.pid
+        me = os.readlink("/proc/self/ns/net")
+        wait_until(lambda: os.readlink("/proc/%d/ns/net" % pid) != me, "the namespace")
+        self.fwd, self.lat = free_port(), free_port()
+        fwd, lat = self.fwd, self.lat
         if name == "urun-slirp":
             r, w = os.pipe()
-            procs.append(subprocess.Popen([tools + "/urun-slirp", "--ready-fd", str(w), "--allow-host-loopback",
-                                           "-p", "127.0.0.1:%d:5201" % fwd, "-p", "127.0.0.1:%d:7000" % lat, str(pid)],
-                                          pass_fds=[w]))
+            self.procs.append(subprocess.Popen([tools + "/urun-slirp", "--ready-fd", str(w), "--allow-host-loopback",
+                                                "-p", "127.0.0.1:%d:5201" % fwd, "-p", "127.0.0.1:%d:7000" % lat,
+                                                str(pid)], pass_fds=[w]))
             os.close(w)
             assert os.read(r, 1) == b"1", "urun-slirp did not get ready"
             os.close(r)
-            gw = "10.0.2.2"
+            self.gw = "10.0.2.2"
         elif name == "slirp4netns":
             r, w = os.pipe()
-            api = work + "/slirp4netns.sock"
-            procs.append(subprocess.Popen(["slirp4netns", "--configure", "--mtu=65520", "--ready-fd", str(w),
-                                           "--api-socket", api, str(pid), "tap0"], pass_fds=[w],
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            api = "%s/slirp4netns-%d.sock" % (work, pid)
+            self.procs.append(subprocess.Popen(["slirp4netns", "--configure", "--mtu=65520", "--ready-fd", str(w),
+                                                "--api-socket", api, str(pid), "tap0"], pass_fds=[w],
+                                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             os.close(w)
             assert os.read(r, 1) == b"1", "slirp4netns did not get ready"
             os.close(r)
@@ -124,58 +128,77 @@ def bench_helper(name, tools, work):
                 ans = s.makefile().read()
                 if "error" in ans:
                     sys.exit("bench/net: slirp4netns add_hostfwd: " + ans)
-            gw = "10.0.2.2"
+            self.gw = "10.0.2.2"
         else:
-            procs.append(subprocess.Popen(["pasta", "--config-net", "-f", "-q", "-t", "%d:5201" % fwd, "-t",
-                                           "%d:7000" % lat, "--userns", "/proc/%d/ns/user" % pid,
-                                           "--netns", "/proc/%d/ns/net" % pid]))
+            self.procs.append(subprocess.Popen(["pasta", "--config-net", "-f", "-q", "-t", "%d:5201" % fwd, "-t",
+                                                "%d:7000" % lat, "--userns", "/proc/%d/ns/user" % pid,
+                                                "--netns", "/proc/%d/ns/net" % pid]))
             wait_until(lambda: listening(fwd) and listening(lat), "pasta's forwards")
             route = subprocess.run(ns_cmd(pid, ["ip", "-4", "route", "show", "default"]),
                                    capture_output=True, text=True).stdout.split()
             if len(route) < 3:
                 sys.exit("bench/net: pasta gave the namespace no default route (the host needs one)")
-            gw = route[2]
-        res = {}
+            self.gw = route[2]
+        self.procs.append(subprocess.Popen(ns_cmd(pid, [PY, "-c", ECHO, "0.0.0.0", "7000"])))
+        wait_until(lambda: ns_listening(pid, 7000), "the echo server in the namespace")
+
+    def measure(self, host_echo_port):
+        pid, res = self.pid, {}
         # container -> host
         port = free_port()
         srv = subprocess.Popen(["iperf3", "-s", "-1", "-B", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL)
         wait_until(lambda: listening(port), "iperf3 on the host")
-        res["container_to_host_gbps"] = iperf(ns_cmd(pid, ["iperf3", "-J", "-c", gw, "-p", str(port), "-t", str(DUR)]))
+        res["container_to_host_gbps"] = iperf(ns_cmd(pid, ["iperf3", "-J", "-c", self.gw, "-p", str(port),
+                                                           "-t", str(DUR)]))
         srv.wait()
         # host -> container through the forward
         srv = subprocess.Popen(ns_cmd(pid, ["iperf3", "-s", "-1", "-p", "5201"]), stdout=subprocess.DEVNULL)
         wait_until(lambda: ns_listening(pid, 5201), "iperf3 in the namespace")
-        res["host_to_container_fwd_gbps"] = iperf(["iperf3", "-J", "-c", "127.0.0.1", "-p", str(fwd), "-t", str(DUR)])
+        res["host_to_container_fwd_gbps"] = iperf(["iperf3", "-J", "-c", "127.0.0.1", "-p", str(self.fwd),
+                                                   "-t", str(DUR)])
         srv.wait()
         # latency: connect + request/response, both ways
-        echo = subprocess.Popen(ns_cmd(pid, [PY, "-c", ECHO, "0.0.0.0", "7000"]))
-        procs.append(echo)
-        wait_until(lambda: ns_listening(pid, 7000), "the echo server in the namespace")
-        res["host_to_container_rr_us"] = float(subprocess.run([PY, "-c", RR, "127.0.0.1", str(lat), str(ROUNDS)],
-                                                              capture_output=True, text=True, check=True).stdout)
-        hport = free_port()
-        hecho = subprocess.Popen([PY, "-c", ECHO, "127.0.0.1", str(hport)])
-        procs.append(hecho)
-        wait_until(lambda: listening(hport), "the echo server on the host")
-        res["container_to_host_rr_us"] = float(subprocess.run(ns_cmd(pid, [PY, "-c", RR, gw, str(hport), str(ROUNDS)]),
-                                                              capture_output=True, text=True, check=True).stdout)
+        res["host_to_container_rr_us"] = float(subprocess.run(
+            [PY, "-c", RR, "127.0.0.1", str(self.lat), str(ROUNDS)], capture_output=True, text=True,
+            check=True).stdout)
+        res["container_to_host_rr_us"] = float(subprocess.run(
+            ns_cmd(pid, [PY, "-c", RR, self.gw, str(host_echo_port), str(ROUNDS)]), capture_output=True, text=True,
+            check=True).stdout)
         return res
-    finally:
-        for p in reversed(procs):
+
+    def close(self):
+        for p in reversed(self.procs):
             p.kill()
             p.wait()
-        holder.kill()
-        holder.wait()
+        self.holder.kill()
+        self.holder.wait()
 
 
 def main():
     tools = os.path.abspath(sys.argv[1])
     work = tempfile.mkdtemp(prefix="urun-bench-net.")
-    print("\nnetworking as %s: %d s per iperf3 run, %d connect+request/response rounds; traffic on loopback only" %
-          (os.environ.get("USER", str(os.getuid())), DUR, ROUNDS))
-    results = {"date": time.strftime("%Y-%m-%d %H:%M"), "helpers": {}}
-    for h in HELPERS:
-        results["helpers"][h] = bench_helper(h, tools, work)
+    print("\nnetworking as %s: %d s per iperf3 run, %d connect+request/response rounds, medians of %d interleaved "
+          "rounds; traffic on loopback only" % (os.environ.get("USER", str(os.getuid())), DUR, ROUNDS, REPEAT))
+    results = {"date": time.strftime("%Y-%m-%d %H:%M"), "repeats": REPEAT, "samples": {h: [] for h in HELPERS}}
+    setups, hecho = [], None
+    try:
+        hport = free_port()
+        hecho = subprocess.Popen([PY, "-c", ECHO, "127.0.0.1", str(hport)])
+        wait_until(lambda: listening(hport), "the echo server on the host")
+        for h in HELPERS:
+            setups.append(Setup(h, tools, work))
+        # interleaved: every helper once per round, medians over the rounds
+        for _ in range(REPEAT):
+            for st in setups:
+                results["samples"][st.name].append(st.measure(hport))
+    finally:
+        for st in setups:
+            st.close()
+        if hecho:
+            hecho.kill()
+            hecho.wait()
+    results["helpers"] = {h: {k: statistics.median(x[k] for x in results["samples"][h])
+                              for k in results["samples"][h][0]} for h in HELPERS}
     r = results["helpers"]
     rows = [("container -> host (Gbit/s)", "container_to_host_gbps", True),
             ("host -> container, forward (Gbit/s)", "host_to_container_fwd_gbps", True),
