@@ -21,11 +21,16 @@ run_rc() {
 podman_setup() {
   is_root && skip "podman scenarios run as the unprivileged user (rootless podman)"
   command -v podman >/dev/null || skip "podman is not installed (Debian packages podman slirp4netns)"
-  # nothing of podman's in the user's home or runtime directory (the user's
-  # systemd stays reachable: its bus is named before XDG_RUNTIME_DIR moves)
-  [ -S "${XDG_RUNTIME_DIR:-/nonexistent}/bus" ] && export DBUS_SESSION_BUS_ADDRESS=unix:path=$XDG_RUNTIME_DIR/bus
-  export XDG_RUNTIME_DIR=$T/run XDG_CONFIG_HOME=$T/config XDG_DATA_HOME=$T/data XDG_CACHE_HOME=$T/cache
-  mkdir -m 700 "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+  # nothing of podman's in the user's home or runtime directory; with
+  # systemd's cgroup manager the runtime directory stays the login's (podman
+  # and the runtimes reach the user's systemd through it: a private one
+  # makes crun fail too)
+  export XDG_CONFIG_HOME=$T/config XDG_DATA_HOME=$T/data XDG_CACHE_HOME=$T/cache
+  mkdir -m 700 "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+  if [ "${PODMAN_CGROUP_MANAGER:-cgroupfs}" = cgroupfs ]; then
+    export XDG_RUNTIME_DIR=$T/run
+    mkdir -m 700 "$XDG_RUNTIME_DIR"
+  fi
   # podman names a runtime given as a path by its file name
   mkdir "$T/rt"
   ln -s "$URUN" "$T/rt/urun"

@@ -127,8 +127,9 @@ static int seccomp_agent(const char *path, const char *out) {
   return fclose(f) ? 1 : 0;
 }
 
-/* dgram-recv PATH: bind a datagram socket, print the first message. */
-static int dgram_recv(const char *path) {
+/* dgram-recv PATH [N]: bind a datagram socket, print the first N messages
+ * (default 1), one per line. */
+static int dgram_recv(const char *path, int count) {
   struct sockaddr_un addr;
   int s = unix_socket(SOCK_DGRAM, path, &addr);
   if (s < 0) return 1;
@@ -136,11 +137,14 @@ static int dgram_recv(const char *path) {
     perror("testprog: bind");
     return 1;
   }
-  char buf[4096];
-  ssize_t n = recv(s, buf, sizeof(buf) - 1, 0);
-  if (n < 0) return 1;
-  buf[n] = '\0';
-  printf("%s\n", buf);
+  for (int i = 0; i < count; i++) {
+    char buf[4096];
+    ssize_t n = recv(s, buf, sizeof(buf) - 1, 0);
+    if (n < 0) return 1;
+    buf[n] = '\0';
+    printf("%s\n", buf);
+    fflush(stdout);
+  }
   return 0;
 }
 
@@ -241,7 +245,7 @@ int tool_main(const char *mode, int argc, char **argv) {
   if (!strcmp(mode, "try-syscalls")) return try_syscalls();
   if (!strcmp(mode, "console-recv") && argc > 3) return console_recv(argv[2], argv[3]);
   if (!strcmp(mode, "seccomp-agent") && argc > 3) return seccomp_agent(argv[2], argv[3]);
-  if (!strcmp(mode, "dgram-recv") && argc > 2) return dgram_recv(argv[2]);
+  if (!strcmp(mode, "dgram-recv") && argc > 2) return dgram_recv(argv[2], argc > 3 ? atoi(argv[3]) : 1);
   if (!strcmp(mode, "sd-notify") && argc > 2) return sd_notify_send(argv[2]);
   return -1;
 }

@@ -32,7 +32,7 @@ sc_stats_update_pause() {
     fail "memory.max not 64m at $d or above"
   run_rc pm stats --no-stream --format '{{.Name}} {{.MemUsage}}' "$c"
   assert_eq "$rc" 0 "stats (output: $out)"
-  assert_match "$out" "^$c [0-9.]+[kKMG]i?B / 67.1MB"
+  assert_match "$out" "^$c [0-9.]+[kKMG]i?B / 67\\.1[0-9]*MB"
   run_rc pm update --memory 128m "$c"
   assert_eq "$rc" 0 "update (output: $out)"
   assert_eq "$(pm exec "$c" cat /sys/fs/cgroup/memory.max)" 134217728 "memory.max after update"
@@ -48,9 +48,39 @@ sc_stats_update_pause() {
   podman_nothing_left
 }
 
-test_podman_systemd_cgroups() {
+# (one scenario a test: podman under emulation is slow, a test has 120 s)
+test_podman_systemd_limits() {
   podman_setup
   both sc_limits_applied
+  podman_finish
+}
+
+test_podman_systemd_stats_update_pause() {
+  podman_setup
   both sc_stats_update_pause
+  podman_finish
+}
+
+# --sdnotify=container: the container's READY=1 reaches the caller's
+# NOTIFY_SOCKET through podman (urun passes the socket into the container).
+sc_sdnotify_container() {
+  local c=$RTN-notify sock=$T/notify-$RTN.sock
+  "$TESTPROG" dgram-recv "$sock" 2 >"$T/notify-$RTN.out" &
+  local recv=$!
+  wait_for test -S "$sock"
+  run_rc env NOTIFY_SOCKET="$sock" timeout 300 podman --root "$T/storage" --runroot "$T/runroot" --storage-driver vfs \
+    run -d --pull=never --runtime "$RT" --name "$c" --sdnotify=container "$PODMAN_IMG" \
+    sh -c '/testprog sd-notify READY=1; sleep 1000'
+  assert_eq "$rc" 0 "run -d --sdnotify=container (output: $out)"
+  wait_for eval 'grep -q READY=1 "$T/notify-$RTN.out"'
+  kill $recv 2>/dev/null
+  assert_eq "$(pm inspect -f '{{.State.Status}}' "$c")" running
+  run_rc pm rm -f -t 0 "$c"
+  podman_nothing_left
+}
+
+test_podman_sdnotify() {
+  podman_setup
+  both sc_sdnotify_container
   podman_finish
 }
