@@ -8,16 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 urun=$(realpath "${1:?usage: bench/run.sh URUN [lifecycle|net|all]}")
 what=${2:-all}
 [ "$(id -u)" -eq 0 ] || { echo "bench/run.sh: run as root (it installs packages and runs user cases through runuser)" >&2; exit 2; }
-export DEBIAN_FRONTEND=noninteractive
-packages=(crun runc python3 gcc libc6-dev uidmap iperf3 slirp4netns passt iproute2)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+bash "$here/../tests/install-deps.sh" crun runc python3 gcc libc6-dev uidmap iperf3 slirp4netns passt iproute2 >/dev/null
 # shellcheck source=tests/setup-user.sh
 source "$here/../tests/setup-user.sh"
 setup_test_user

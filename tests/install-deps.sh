@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# install-deps.sh: every Debian package urun's build, tests and demo need.
-# Idempotent; run as root.
+# install-deps.sh [PACKAGE...]: every Debian package urun's build, tests and
+# demo need, or only the packages named (bench/run.sh's).  Idempotent; run
+# as root.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-packages=(
+if [ $# -gt 0 ]; then packages=("$@"); else packages=(
   # build
   gcc make autoconf automake pkg-config libc6-dev git ca-certificates
   libyajl-dev libseccomp-dev libcap-dev libsubid-dev libsystemd-dev libslirp-dev libglib2.0-dev
@@ -15,7 +16,7 @@ packages=(
   golang-github-opencontainers-specs-dev python3-jsonschema
   # real callers (tests/integration/podman.sh, callers.sh) and the references they compare with
   podman conmon crun runc slirp4netns catatonit containerd
-)
+); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

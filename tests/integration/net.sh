@@ -137,6 +137,12 @@ start_slirp() {
   [ -s "$T/ready" ] || fail "urun-slirp did not start: $(cat "$T/slirp.err")"
 }
 
+# Stop the helper start_slirp started, and wait until it is gone.
+stop_slirp() {
+  kill "$SPID"
+  wait_for eval '! kill -0 $SPID 2>/dev/null'
+}
+
 # Run the helper expecting a one-line "urun-slirp: " error containing TEXT.
 expect_slirp_error() {
   local text=$1 rc=0
@@ -172,8 +178,7 @@ test_net_cidr_and_tap_name() {
   assert_contains "$(in_ctr n2 'busybox ip -4 addr show dev eth7')" "inet 10.9.8.100/24"
   assert_contains "$(in_ctr n2 'busybox ip route')" "default via 10.9.8.2 dev eth7"
   assert_eq "$(in_ctr n2 'busybox ip -6 addr show dev eth7 | grep -c fd00')" 0 "no IPv6 with --disable-ipv6"
-  kill "$SPID"
-  wait_for eval '! kill -0 $SPID 2>/dev/null'
+  stop_slirp
   # by path: the namespace files, as a runtime would hold them
   start_slirp --netns-type=path --userns-path "/proc/$CPID/ns/user" "/proc/$CPID/ns/net" tap1
   assert_contains "$(in_ctr n2 'busybox ip -4 addr show dev tap1')" "inet 10.0.2.100/24"
@@ -194,8 +199,7 @@ test_net_host_loopback() {
   start_slirp "$CPID"
   ! in_ctr n3 "busybox nc -w 2 10.0.2.2 $tport" >"$T/out" 2>&1 || fail "host loopback reachable by default (TCP): $(cat "$T/out")"
   ! in_ctr n3 "$PY /nettool.py udp-get 10.0.2.2 $uport" >"$T/out" 2>&1 || fail "host loopback reachable by default (UDP)"
-  kill "$SPID"
-  wait_for eval '! kill -0 $SPID 2>/dev/null'
+  stop_slirp
   start_slirp --allow-host-loopback "$CPID"
   assert_eq "$(in_ctr n3 "busybox nc -w 2 10.0.2.2 $tport")" "peer 127.0.0.1" "TCP to the host's loopback"
   assert_contains "$(in_ctr n3 "$PY /nettool.py udp-get 10.0.2.2 $uport")" "udp peer 127.0.0.1 got ping" "UDP to the host's loopback"
@@ -215,8 +219,7 @@ test_net_dns() {
   assert_contains "$out" "192.0.2.77"
   # DNS works with host loopback closed: only the upstream is reached
   ! in_ctr n4 "busybox nc -w 1 10.0.2.2 $port" </dev/null >/dev/null 2>&1 || true
-  kill "$SPID"
-  wait_for eval '! kill -0 $SPID 2>/dev/null'
+  stop_slirp
   start_slirp --disable-dns --dns-upstream "127.0.0.1:$port" "$CPID"
   ! in_ctr n4 'timeout 3 busybox nslookup -type=a host.example 10.0.2.3' >/dev/null 2>&1 || fail "answer with --disable-dns"
   urun delete -f n4
