@@ -137,3 +137,14 @@ test_terminal_without_console_socket() {
   assert_contains "$out" "--console-socket"
   assert_nothing_left x7 "$T/b"
 }
+
+# Found by runtime-tools' validation suite: no mount namespace in the config
+# means the runtime's own (runtime-spec); urun cannot do that and says so,
+# rather than making one silently.
+test_no_mount_namespace_refused() {
+  make_bundle b /testprog exit 0
+  cfg b '.linux.namespaces |= map(select(.type != "mount"))'
+  expect_error "$URUN" --root "$STATE" run --bundle b nm
+  assert_contains "$out" 'config.json: .linux.namespaces: no "mount" namespace'
+  assert_nothing_left nm "$T/b"
+}
