@@ -340,10 +340,15 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
         f.bind = true;
       } else if (is_type(m, "mqueue") && ctx->in_userns && (errno == EPERM || errno == EACCES)) {
         /* No ipc namespace of our own: the host's mqueue, as bind. */
+        int first = errno;
         free(src);
         src = strdup("/dev/mqueue");
-        if (!src || mount(src, tpath, "none", MS_BIND, NULL) < 0)
-          return urun_error_errno("mount mqueue on %s", m->destination);
+        if (!src || mount(src, tpath, "none", MS_BIND, NULL) < 0) {
+          /* both failures: the mount asked for is the one to name */
+          int second = errno;
+          return urun_error_code(first, "mount mqueue on %s (binding the host's /dev/mqueue instead failed too: %s)",
+                                 m->destination, strerror(second));
+        }
         f.bind = true;
       } else {
         return urun_error_errno("mount %s on %s", m->type, m->destination);

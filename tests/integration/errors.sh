@@ -148,3 +148,21 @@ test_no_mount_namespace_refused() {
   assert_contains "$out" 'config.json: .linux.namespaces: no "mount" namespace'
   assert_nothing_left nm "$T/b"
 }
+
+# A user's container without an ipc namespace cannot mount mqueue; urun binds
+# the host's /dev/mqueue instead, and where that is missing too the error
+# names the mount asked for and its own errno, then the fallback's.
+test_mqueue_without_ipc_namespace() {
+  is_root && skip "root mounts mqueue in any ipc namespace; the fallback is a user's"
+  make_bundle b /bin/sh -c 'grep -c " /dev/mqueue " /proc/self/mountinfo'
+  cfg b '.linux.namespaces |= map(select(.type != "ipc"))'
+  if [ -d /dev/mqueue ]; then
+    local out
+    out=$(cd b && urun run mq 2>&1) || fail "run failed: $out"
+    assert_eq "$out" 1 "the host's /dev/mqueue bound"
+  else
+    expect_error "$URUN" --root "$STATE" run --bundle b mq
+    assert_contains "$out" "mount mqueue on /dev/mqueue (binding the host's /dev/mqueue instead failed too: No such file or directory): Operation not permitted"
+    assert_nothing_left mq "$T/b"
+  fi
+}
