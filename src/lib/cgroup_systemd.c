@@ -44,17 +44,18 @@ static void msg_unrefp(sd_bus_message **m) { if (*m) sd_bus_message_unref(*m); }
 #define SD_PATH "/org/freedesktop/systemd1"
 #define SD_MANAGER "org.freedesktop.systemd1.Manager"
 
+/* Every use of sd-bus starts here: libsystemd is loaded on the way. */
 static int open_bus(bool user_bus, sd_bus **ret) {
-  return user_bus ? sd_bus_open_user(ret) : sd_bus_open_system(ret);
-}
-
-bool cgroup_systemd_available(bool user_bus) {
   urun_error *le = sdbus_load();
   if (le) {
     log_debug("cgroup: no systemd driver: %s", le->message);
     urun_error_free(le);
-    return false;
+    return -ELIBACC;
   }
+  return user_bus ? sd_bus_open_user(ret) : sd_bus_open_system(ret);
+}
+
+bool cgroup_systemd_available(bool user_bus) {
   _cleanup_bus_ sd_bus *bus = NULL;
   if (open_bus(user_bus, &bus) < 0) return false;
   /* a bus without systemd behind it is no use: ask for its version */
@@ -239,7 +240,6 @@ static urun_error *unit_cgroup(sd_bus *bus, const char *unit, char **ret) {
 }
 
 urun_error *cgroup_systemd_start(struct cgroup_plan *p, const struct spec *s, pid_t pid) {
-  TRY(urun_error_wrap(sdbus_load(), "cgroup: systemd driver"));
   _cleanup_bus_ sd_bus *bus = NULL;
   int r = open_bus(p->user_bus, &bus);
   if (r < 0) return urun_error_code(-r, "systemd: connect to the %s bus", p->user_bus ? "user" : "system");
@@ -298,7 +298,6 @@ urun_error *cgroup_systemd_start(struct cgroup_plan *p, const struct spec *s, pi
 }
 
 urun_error *cgroup_systemd_update(const char *unit, bool user_bus, const struct spec_resources *res) {
-  TRY(urun_error_wrap(sdbus_load(), "cgroup: systemd driver"));
   _cleanup_bus_ sd_bus *bus = NULL;
   int r = open_bus(user_bus, &bus);
   if (r < 0) return urun_error_code(-r, "systemd: connect to the %s bus", user_bus ? "user" : "system");
@@ -317,7 +316,6 @@ urun_error *cgroup_systemd_update(const char *unit, bool user_bus, const struct 
 }
 
 urun_error *cgroup_systemd_attach(const char *unit, bool user_bus, const char *subgroup, pid_t pid) {
-  TRY(urun_error_wrap(sdbus_load(), "cgroup: systemd driver"));
   _cleanup_bus_ sd_bus *bus = NULL;
   int r = open_bus(user_bus, &bus);
   if (r < 0) return urun_error_code(-r, "systemd: connect to the %s bus", user_bus ? "user" : "system");
@@ -330,7 +328,6 @@ urun_error *cgroup_systemd_attach(const char *unit, bool user_bus, const char *s
 }
 
 urun_error *cgroup_systemd_stop(const char *unit, bool user_bus) {
-  TRY(urun_error_wrap(sdbus_load(), "cgroup: systemd driver"));
   _cleanup_bus_ sd_bus *bus = NULL;
   int r = open_bus(user_bus, &bus);
   if (r < 0) return urun_error_code(-r, "systemd: connect to the %s bus", user_bus ? "user" : "system");
