@@ -6,12 +6,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/nsfs.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -130,6 +132,16 @@ static urun_error *open_namespaces(struct create_ctx *c) {
     }
     int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return urun_error_errno("config.json: .linux.namespaces[%zu].path: %s", i, ns->path);
+    /* a file of another type (or none) is refused here, by name, not by setns in init */
+    int type = ioctl(fd, NS_GET_NSTYPE);
+    if (type != flag) {
+      int err = errno;
+      close(fd);
+      if (type < 0 && err != ENOTTY && err != EINVAL)
+        return urun_error_code(err, "config.json: .linux.namespaces[%zu].path: %s", i, ns->path);
+      return urun_error_new("config.json: .linux.namespaces[%zu].path: %s is not a %s namespace", i, ns->path,
+                            ns->type);
+    }
     if (flag == CLONE_NEWUSER) c->join_user_fd = fd;
     else if (flag == CLONE_NEWPID) c->join_pid_fd = fd;
     else {

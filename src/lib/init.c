@@ -100,10 +100,30 @@ static void set_ping_group_range(const struct init_config *cfg, const struct spe
   urun_error_free(e);
 }
 
+static const char *ns_type_name(int flag) {
+  switch (flag) {
+  case CLONE_NEWNS: return "mount";
+  case CLONE_NEWNET: return "network";
+  case CLONE_NEWUTS: return "uts";
+  case CLONE_NEWIPC: return "ipc";
+  case CLONE_NEWCGROUP: return "cgroup";
+  case CLONE_NEWTIME: return "time";
+  default: return "a";
+  }
+}
+
 static urun_error *join_namespaces(const struct init_config *cfg) {
   for (int i = 0; i < INIT_MAX_JOIN && cfg->join_fds[i] >= 0; i++)
-    if (setns(cfg->join_fds[i], cfg->join_types[i]) < 0) return urun_error_errno("join namespace");
+    if (setns(cfg->join_fds[i], cfg->join_types[i]) < 0)
+      return urun_error_errno("config.json: .linux.namespaces: joining the %s namespace by path",
+                              ns_type_name(cfg->join_types[i]));
   return NULL;
+}
+
+static bool joins_mount_namespace(const struct init_config *cfg) {
+  for (int i = 0; i < INIT_MAX_JOIN && cfg->join_fds[i] >= 0; i++)
+    if (cfg->join_types[i] == CLONE_NEWNS) return true;
+  return false;
 }
 
 static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **ret_exe,
@@ -262,9 +282,10 @@ _Noreturn void init_main(struct init_config *cfg) {
   close_inherited_fds(cfg);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) _exit(1);
   /* the parent cannot look at a non-dumpable process's /proc/PID/ns: tell it
-   * our mount namespace (the host's /proc is still mounted here) */
+   * our mount namespace (the host's /proc is still mounted here).  Not a
+   * joined one: its other processes are not the container's to signal. */
   struct stat mnt_ns;
-  if (stat("/proc/self/ns/mnt", &mnt_ns) < 0) mnt_ns.st_ino = 0;
+  if (joins_mount_namespace(cfg) || stat("/proc/self/ns/mnt", &mnt_ns) < 0) mnt_ns.st_ino = 0;
   int procfd = -1;
   char *exe = NULL;
   struct seccomp_program filter = {0};

@@ -32,10 +32,6 @@ static bool has_namespace(const struct spec *s, const char *type) {
 
 static urun_error *check_linux(const struct spec *s) {
   const struct spec_linux *l = &s->linux_;
-  for (size_t i = 0; i < l->namespaces_len; i++)
-    if (!strcmp(l->namespaces[i].type, "mount") && l->namespaces[i].path)
-      return urun_error_new("config.json: .linux.namespaces[%zu].path: joining a mount namespace %s", i,
-                            NOT_YET);
   if (s->hostname && *s->hostname) {
     /* a joined one (path) is set too, as runc does: it is the container's */
     if (!spec_find_namespace(s, "uts"))

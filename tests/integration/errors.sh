@@ -149,6 +149,21 @@ test_no_mount_namespace_refused() {
   assert_nothing_left nm "$T/b"
 }
 
+# runtime-tools' linux_ns_path_type: a namespace path of another type (or
+# not a namespace at all) is refused by name before anything starts.
+test_namespace_path_of_wrong_type_refused() {
+  make_bundle b /testprog exit 0
+  cfg b '.linux.namespaces |= map(if .type == "uts" then .path = "/proc/self/ns/net" else . end)'
+  expect_error "$URUN" --root "$STATE" run --bundle b wt
+  assert_contains "$out" 'config.json: .linux.namespaces['
+  assert_contains "$out" '].path: /proc/self/ns/net is not a uts namespace'
+  assert_nothing_left wt "$T/b"
+  cfg b '.linux.namespaces |= map(if .type == "uts" then .path = "/etc/hostname" else . end)'
+  expect_error "$URUN" --root "$STATE" run --bundle b wt
+  assert_contains "$out" '].path: /etc/hostname is not a uts namespace'
+  assert_nothing_left wt "$T/b"
+}
+
 # A user's container without an ipc namespace cannot mount mqueue; urun binds
 # the host's /dev/mqueue instead, and where that is missing too the error
 # names the mount asked for and its own errno, then the fallback's.

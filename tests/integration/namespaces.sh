@@ -22,6 +22,32 @@ test_join_namespaces_by_path() {
   assert_nothing_left second "$T/c"
 }
 
+# runtime-tools' linux_ns_path: a mount namespace joined by path is where the
+# container's root is set up (runc does the same); a user joins the holder's
+# user namespace with it, since a mount namespace belongs to one.
+test_join_mount_namespace_by_path() {
+  command -v unshare >/dev/null || skip "unshare(1) missing"
+  make_bundle b
+  local holder
+  if is_root; then
+    unshare --mount --propagation private sleep 100 &
+  else
+    unshare --user --map-root-user --mount --propagation private sleep 100 &
+  fi
+  holder=$!
+  wait_for test "$(readlink /proc/$holder/ns/mnt)" != "$(readlink /proc/self/ns/mnt)"
+  cfg b --arg p "/proc/$holder/ns" '.linux.namespaces |= map(if .type == "mount" then .path = ($p + "/mnt") else . end)'
+  is_root || cfg b --arg p "/proc/$holder/ns" '.linux.namespaces |= map(if .type == "user" then .path = ($p + "/user") else . end) | del(.linux.uidMappings, .linux.gidMappings)'
+  local j
+  j=$(run_info b jm)
+  assert_eq "$(jq -r .namespaces.mnt <<<"$j")" "$(readlink /proc/$holder/ns/mnt)" "the container ran in the joined mount namespace"
+  assert_eq "$(jq -r .uid <<<"$j")" 0 "root inside"
+  # nothing of it leaked into ours
+  ! grep -q " $T/b" /proc/self/mountinfo || fail "the container's mounts reached the caller's mount namespace"
+  kill $holder; wait $holder 2>/dev/null
+  assert_nothing_left jm "$T/b"
+}
+
 test_root_of_existing_user_namespace() {
   is_root && skip "needs an unprivileged caller (runs urun as root of a user namespace it made)"
   command -v unshare >/dev/null || skip "unshare(1) missing"
