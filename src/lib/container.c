@@ -248,7 +248,10 @@ static urun_error *prepare(struct create_ctx *c, struct state_root *root, const 
   c->bundle = strdup(buf);
   _cleanup_free_ char *cfg = o->config_path ? strdup(o->config_path) : path_join(c->bundle, "config.json");
   if (!c->bundle || !cfg) return urun_error_code(ENOMEM, "create");
-  TRY(spec_load_file(cfg, o->config_path ? o->config_path : "config.json", &c->spec));
+  /* the bytes parsed are the bytes copied: one read, and no window for a change between */
+  _cleanup_free_ char *data = NULL;
+  size_t len = 0;
+  TRY(spec_load_file(cfg, o->config_path ? o->config_path : "config.json", &c->spec, &data, &len));
   TRY(spec_check(c->spec, o->console_socket != NULL || o->terminal_proxy));
   TRY(notify_socket_pass_through(c->spec));
   TRY(net_plan_make(c->spec, o->net, o->ports, o->nports, &c->net));
@@ -279,9 +282,6 @@ static urun_error *prepare(struct create_ctx *c, struct state_root *root, const 
   if (fchmodat(c->dirfd, EXEC_FIFO_NAME, 0622, 0) < 0) return urun_error_errno("chmod exec fifo");
   c->fifo_fd = openat(c->dirfd, EXEC_FIFO_NAME, O_PATH | O_CLOEXEC);
   if (c->fifo_fd < 0) return urun_error_errno("open exec fifo");
-  _cleanup_free_ char *data = NULL;
-  size_t len;
-  TRY(read_file_at(AT_FDCWD, cfg, &data, &len));
   TRY(write_file_at(c->dirfd, CONFIG_COPY_NAME, data, len, 0600));
   return NULL;
 }

@@ -36,34 +36,39 @@ static urun_error *bind_host_node(int rootfd, const char *path) {
   return NULL;
 }
 
+/* A directory of the rootfs (made where missing) opened for *at calls:
+ * mkdir_in_root gives an O_PATH fd, which mknodat and symlinkat refuse. */
+static urun_error *open_dir_in_root(int rootfd, const char *dir, int *ret_fd) {
+  _cleanup_close_ int pathfd = -1;
+  TRY(mkdir_in_root(rootfd, dir, 0755, &pathfd));
+  char p[32];
+  *ret_fd = open(fd_path(pathfd, p), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (*ret_fd < 0) return urun_error_errno("%s", dir);
+  return NULL;
+}
+
+/* NAME in DIRFD, exactly MODE (the umask does not apply) and owned by
+ * uid:gid; an existing entry is replaced. */
+static urun_error *make_node_at(int dirfd, const char *name, const char *path, mode_t type, mode_t mode, dev_t dev,
+                                uid_t uid, gid_t gid) {
+  mode_t old_umask = umask(0);
+  int r = mknodat(dirfd, name, type | (mode & 07777), dev);
+  if (r < 0 && errno == EEXIST && unlinkat(dirfd, name, 0) == 0) r = mknodat(dirfd, name, type | (mode & 07777), dev);
+  int err = errno;
+  umask(old_umask);
+  if (r < 0) return urun_error_code(err, "mknod %s", path);
+  if (fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) return urun_error_errno("chown %s", path);
+  return NULL;
+}
+
 static urun_error *make_node(int rootfd, const char *path, mode_t type, mode_t mode, dev_t dev,
                              uid_t uid, gid_t gid) {
   _cleanup_free_ char *copy = strdup(path);
   if (!copy) return urun_error_code(ENOMEM, "device %s", path);
-  char *dir = dirname(copy);
   _cleanup_close_ int dirfd = -1;
-  TRY(mkdir_in_root(rootfd, dir, 0755, &dirfd));
-  /* O_PATH fds can't be used with mknodat: reopen as a directory */
-  char p[32];
-  _cleanup_close_ int real = open(fd_path(dirfd, p), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (real < 0) return urun_error_errno("device %s", path);
+  TRY(open_dir_in_root(rootfd, dirname(copy), &dirfd));
   const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-  unlinkat(real, base, 0);
-  if (mknodat(real, base, type | (mode & 07777), dev) < 0) return urun_error_errno("mknod %s", path);
-  if (fchownat(real, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) return urun_error_errno("chown %s", path);
-  /* mknod is subject to the umask: set the exact mode */
-  if (fchmodat(real, base, mode & 07777, 0) < 0) return urun_error_errno("chmod %s", path);
-  return NULL;
-}
-
-static urun_error *make_symlink(int rootfd, const char *target, const char *path) {
-  _cleanup_close_ int devfd = -1;
-  TRY(mkdir_in_root(rootfd, "/dev", 0755, &devfd));
-  char p[32];
-  _cleanup_close_ int real = open(fd_path(devfd, p), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (real < 0) return urun_error_errno("/dev");
-  if (symlinkat(target, real, path) < 0 && errno != EEXIST) return urun_error_errno("symlink /dev/%s", path);
-  return NULL;
+  return make_node_at(dirfd, base, path, type, mode, dev, uid, gid);
 }
 
 static mode_t device_type(const char *t) {
@@ -95,24 +100,31 @@ urun_error *devices_create_config(int rootfd, const struct spec *spec, bool in_u
 }
 
 urun_error *devices_setup_dev(int rootfd, const struct spec *spec, bool in_userns) {
+  /* one fd for /dev, not a walk from the root for each node */
+  _cleanup_close_ int devfd = -1;
+  TRY(open_dir_in_root(rootfd, "/dev", &devfd));
   for (size_t i = 0; i < sizeof(std_devices) / sizeof(std_devices[0]); i++) {
     const struct std_device *d = &std_devices[i];
     if (in_userns) {
       TRY(bind_host_node(rootfd, d->path));
       continue;
     }
-    urun_error *e = make_node(rootfd, d->path, S_IFCHR, 0666, makedev(d->major, d->minor), 0, 0);
+    urun_error *e = make_node_at(devfd, d->path + strlen("/dev/"), d->path, S_IFCHR, 0666,
+                                 makedev(d->major, d->minor), 0, 0);
     if (e && e->code == EPERM) { /* no CAP_MKNOD here after all: the host's node */
       urun_error_free(e);
       e = bind_host_node(rootfd, d->path);
     }
     TRY(e);
   }
-  TRY(make_symlink(rootfd, "/proc/self/fd", "fd"));
-  TRY(make_symlink(rootfd, "/proc/self/fd/0", "stdin"));
-  TRY(make_symlink(rootfd, "/proc/self/fd/1", "stdout"));
-  TRY(make_symlink(rootfd, "/proc/self/fd/2", "stderr"));
-  TRY(make_symlink(rootfd, "pts/ptmx", "ptmx"));
-  if (access("/proc/kcore", F_OK) == 0) TRY(make_symlink(rootfd, "/proc/kcore", "core"));
+  static const char *const links[][2] = {
+      {"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+      {"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"},
+  };
+  for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+    if (symlinkat(links[i][0], devfd, links[i][1]) < 0 && errno != EEXIST)
+      return urun_error_errno("symlink /dev/%s", links[i][1]);
+  if (access("/proc/kcore", F_OK) == 0 && symlinkat("/proc/kcore", devfd, "core") < 0 && errno != EEXIST)
+    return urun_error_errno("symlink /dev/core");
   return devices_create_config(rootfd, spec, in_userns);
 }

@@ -14,6 +14,7 @@
 
 #include "cleanup.h"
 #include "json.h"
+#include "rfc3339.h"
 
 static int log_file = -1;
 static enum log_format log_fmt = LOG_FORMAT_TEXT;
@@ -43,18 +44,15 @@ void log_phase(const char *name) {
 }
 int log_fd(void) { return log_file; }
 
-static void format_time(char *buf, size_t len) {
+static void format_time(char buf[RFC3339_LEN]) {
   struct timespec ts;
-  struct tm tm;
   clock_gettime(CLOCK_REALTIME, &ts);
-  gmtime_r(&ts.tv_sec, &tm);
-  size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
+  rfc3339_format(&ts, buf);
 }
 
 static void emit(const char *level, const char *msg) {
-  char when[64];
-  format_time(when, sizeof(when));
+  char when[RFC3339_LEN];
+  format_time(when);
   if (log_file >= 0) {
     _cleanup_free_ char *line = NULL;
     if (log_fmt == LOG_FORMAT_JSON) {

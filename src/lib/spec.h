@@ -343,8 +343,11 @@ struct spec {
  * ("config.json"); errors read e.g.
  *   config.json: .process.rlimits[2].hard: expected an unsigned integer */
 urun_error *spec_parse(const char *label, const char *data, size_t len, struct spec **ret);
-/* Read and parse a file (a directory, an empty or truncated file are errors naming it). */
-urun_error *spec_load_file(const char *path, const char *label, struct spec **ret);
+/* Read and parse a file (a directory, an empty or truncated file are errors
+ * naming it).  The bytes read go to *ret_data and *ret_len when ret_data is
+ * not NULL (create keeps them as its copy of the config). */
+urun_error *spec_load_file(const char *path, const char *label, struct spec **ret, char **ret_data,
+                           size_t *ret_len);
 /* A process.json (the "process" object alone), as `exec --process` reads it. */
 urun_error *spec_parse_process(const char *label, const char *data, size_t len,
                                struct spec_process **ret);

@@ -561,7 +561,8 @@ urun_error *spec_parse_process(const char *label, const char *data, size_t len, 
   return NULL;
 }
 
-urun_error *spec_load_file(const char *path, const char *label, struct spec **ret) {
+urun_error *spec_load_file(const char *path, const char *label, struct spec **ret, char **ret_data,
+                           size_t *ret_len) {
   _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return urun_error_errno("open %s", label);
   struct stat st;
@@ -578,7 +579,13 @@ urun_error *spec_load_file(const char *path, const char *label, struct spec **re
     if (r < 0) return urun_error_errno("read %s", label);
     if (r == 0 || (len += (size_t)r) == (size_t)st.st_size) break;
   }
-  return spec_parse(label, buf, len, ret);
+  TRY(spec_parse(label, buf, len, ret));
+  if (ret_data) {
+    buf[len] = '\0';
+    *ret_data = steal_ptr(buf);
+    *ret_len = len;
+  }
+  return NULL;
 }
 
 void spec_free(struct spec *s) {

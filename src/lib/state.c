@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "rfc3339.h"
 #include "fsutil.h"
 #include "json.h"
 
@@ -169,8 +170,12 @@ static void write_state_fields(json_writer *w, const struct state *st, enum cont
   json_kv_string(w, "bundle", st->bundle);
   json_kv_string(w, "rootfs", st->rootfs);
   json_kv_string(w, "created", st->created);
-  _cleanup_free_ char *owner = owner_name(st->owner);
-  json_kv_string(w, "owner", owner ? owner : "");
+  if (!private_fields) {
+    /* the name only for readers: the file keeps ownerUid, and create
+     * skips a look-up through NSS on its way */
+    _cleanup_free_ char *owner = owner_name(st->owner);
+    json_kv_string(w, "owner", owner ? owner : "");
+  }
   json_key(w, "annotations");
   json_begin_object(w);
   for (size_t i = 0; i < st->annotations.len; i++)
@@ -326,22 +331,31 @@ uint64_t process_start_time(pid_t pid) {
   if (pid <= 0) return 0;
   char path[64];
   snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-  _cleanup_free_ char *data = NULL;
-  urun_error *e = read_file_at(AT_FDCWD, path, &data, NULL);
-  if (e) {
-    urun_error_free(e);
-    return 0;
-  }
+  /* on every command's path: a stack buffer (the line is a few hundred
+   * bytes; the command name at most 64), and no scanf */
+  char data[1024];
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, data, sizeof(data) - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  data[n] = '\0';
   /* The command name may hold spaces and parentheses: fields follow the last ')'. */
   char *p = strrchr(data, ')');
-  if (!p) return 0;
-  char state = 0;
-  unsigned long long start = 0;
-  /* field 3 is the state, field 22 the start time */
-  if (sscanf(p + 2, "%c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
-             &state, &start) != 2)
-    return 0;
-  if (state == 'Z' || state == 'X') return 0;
+  if (!p || p[1] != ' ') return 0;
+  p += 2;
+  char state = *p;
+  if (state == 'Z' || state == 'X' || !state) return 0;
+  /* field 3 is the state, field 22 the start time: skip 19 fields after it */
+  for (int field = 3; field < 22; field++) {
+    p = strchr(p, ' ');
+    if (!p) return 0;
+    p++;
+  }
+  char *end;
+  errno = 0;
+  unsigned long long start = strtoull(p, &end, 10);
+  if (errno || end == p || (*end != ' ' && *end != '\n' && *end)) return 0;
   return start;
 }
 
@@ -372,12 +386,9 @@ const char *state_status_name(enum container_status s) {
 
 char *rfc3339_now(void) {
   struct timespec ts;
-  struct tm tm;
   clock_gettime(CLOCK_REALTIME, &ts);
-  gmtime_r(&ts.tv_sec, &tm);
-  char buf[64];
-  size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + n, sizeof(buf) - n, ".%09ldZ", ts.tv_nsec);
+  char buf[RFC3339_LEN];
+  rfc3339_format(&ts, buf);
   return strdup(buf);
 }
 

@@ -43,6 +43,17 @@ test_dev_nodes_and_links() {
   assert_contains "$out" "/proc/self/fd"
   assert_contains "$out" "pts/ptmx"
   assert_contains "$out" "tty-ok"
+  # the nodes' modes and owners are exact whatever the umask; a config's
+  # device gets its fileMode, uid and gid
+  make_bundle b2 /bin/sh -c 'stat -c "%n %a %u %g %t:%T" /dev/null /dev/urandom /dev/tty /dev/xnull'
+  # (a user binds the host's nodes: no such path on the host, no node)
+  is_root || return 0
+  cfg b2 '.linux.devices = [{"path": "/dev/xnull", "type": "c", "major": 1, "minor": 3, "fileMode": 384, "uid": 1000, "gid": 1000}]'
+  out=$( (umask 077; cd b2 && urun run dv2) 2>&1) || fail "run failed: $out"
+  assert_contains "$out" "/dev/null 666 0 0 1:3"
+  assert_contains "$out" "/dev/urandom 666 0 0 1:9"
+  assert_contains "$out" "/dev/tty 666 0 0 5:0"
+  assert_contains "$out" "/dev/xnull 600 1000 1000 1:3"
 }
 
 test_symlinks_never_escape_rootfs() {

@@ -16,7 +16,7 @@ static struct spec *load(const char *name) {
   char path[4096];
   snprintf(path, sizeof(path), "%s/config/%s", fixtures(), name);
   struct spec *s = NULL;
-  urun_error *e = spec_load_file(path, "config.json", &s);
+  urun_error *e = spec_load_file(path, "config.json", &s, NULL, NULL);
   if (e) {
     char *t = urun_error_text(e);
     fprintf(stderr, "load %s: %s\n", name, t);
@@ -151,19 +151,19 @@ static void test_files(void) {
   char path[256];
   struct spec *s = NULL;
   snprintf(path, sizeof(path), "%s/missing.json", dir);
-  CHECK(err_is(spec_load_file(path, "config.json", &s), "open config.json: No such file or directory"));
-  CHECK(err_is(spec_load_file(dir, "config.json", &s), "config.json: is a directory"));
+  CHECK(err_is(spec_load_file(path, "config.json", &s, NULL, NULL), "open config.json: No such file or directory"));
+  CHECK(err_is(spec_load_file(dir, "config.json", &s, NULL, NULL), "config.json: is a directory"));
   snprintf(path, sizeof(path), "%s/empty.json", dir);
   close(open(path, O_CREAT | O_WRONLY, 0644));
-  CHECK(err_is(spec_load_file(path, "config.json", &s), "config.json: file is empty"));
+  CHECK(err_is(spec_load_file(path, "config.json", &s, NULL, NULL), "config.json: file is empty"));
   FILE *f = fopen(path, "w");
   fputs("{\"ociVersion\": \"1.3.0\", \"process\": {\"args\": [", f);
   fclose(f);
-  CHECK(err_has(spec_load_file(path, "config.json", &s), "config.json: invalid JSON: truncated"));
+  CHECK(err_has(spec_load_file(path, "config.json", &s, NULL, NULL), "config.json: invalid JSON: truncated"));
   f = fopen(path, "w");
   fputs("{\"ociVersion\": \"1.3\xff\"}", f);
   fclose(f);
-  CHECK(err_has(spec_load_file(path, "config.json", &s), "config.json: invalid UTF-8"));
+  CHECK(err_has(spec_load_file(path, "config.json", &s, NULL, NULL), "config.json: invalid UTF-8"));
   unlink(path);
   rmdir(dir);
 }

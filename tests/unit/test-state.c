@@ -14,6 +14,7 @@
 #include "cleanup.h"
 #include "fsutil.h"
 #include "mount.h"
+#include "rfc3339.h"
 #include "signals.h"
 #include "spec.h"
 #include "spec_default.h"
@@ -34,6 +35,28 @@ static void test_ids(void) {
   long_id[1024] = '\0';
   CHECK(state_validate_id(long_id) == NULL);
   free(long_id);
+}
+
+/* our arithmetic agrees with gmtime_r and strftime, leap days and
+ * centuries included, before and after the epoch */
+static void test_rfc3339(void) {
+  static const time_t samples[] = {0, -1, 951782400 /* 2000-02-29 */, 951868800, 4107542399 /* 2100-02-28T23:59:59 */,
+                                   4107542400, -2208988800 /* 1900-01-01 */, 1798502400, 253402300799};
+  int bad = 0;
+  for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]) + 2000; i++) {
+    time_t t = i < sizeof(samples) / sizeof(samples[0]) ? samples[i] : (time_t)(i * 7919 * 86400LL / 3 - 40000000000LL / 7);
+    struct timespec ts = {.tv_sec = t, .tv_nsec = 123456789};
+    char ours[RFC3339_LEN], want[64];
+    rfc3339_format(&ts, ours);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    size_t n = strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(want + n, sizeof(want) - n, ".123456789Z");
+    if (tm.tm_year + 1900 >= 0 && strcmp(ours, want)) {
+      if (bad++ < 3) fprintf(stderr, "  rfc3339 %lld: %s, want %s\n", (long long)t, ours, want);
+    }
+  }
+  CHECK(bad == 0);
 }
 
 static void test_signals(void) {
@@ -158,6 +181,7 @@ static void test_default_spec(void) {
 
 int main(void) {
   test_ids();
+  test_rfc3339();
   test_signals();
   test_state_files();
   test_mount_options();
