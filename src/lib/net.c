@@ -154,8 +154,8 @@ static char *log_tail(int state_dirfd) {
   return strdup(last ? last + 1 : log);
 }
 
-urun_error *net_start_helper(const struct net_plan *p, int userns, int netns, int state_dirfd, const char *state_dir,
-                             pid_t *ret_pid, uint64_t *ret_start_time) {
+urun_error *net_start_helper(const struct net_plan *p, int userns, int netns, int init_pidfd, int state_dirfd,
+                             const char *state_dir, pid_t *ret_pid, uint64_t *ret_start_time) {
   *ret_pid = 0;
   if (p->mode != NET_SLIRP) return NULL;
   _cleanup_free_ char *exe = helper_path();
@@ -167,19 +167,28 @@ urun_error *net_start_helper(const struct net_plan *p, int userns, int netns, in
   if (pipe2(ready, O_CLOEXEC) < 0) return urun_error_errno("urun-slirp: pipe");
   pid_t pid = fork();
   if (pid == 0) {
-    /* fds 3 (ready), 4 (user namespace), 5 (network namespace) */
+    /* fds 3 (ready), 4 (user namespace), 5 (network namespace), 6 (init's
+     * pidfd: the helper holds the namespace open, so it cannot wait for the
+     * namespace to go; it goes with init, deleted or not) */
     setsid();
+    /* sources first out of the way (one could sit on a target number),
+     * then to their numbers; dup2 leaves the copies open across exec */
+    int src[] = {ready[1], userns, netns, init_pidfd};
+    for (size_t i = 0; i < sizeof(src) / sizeof(src[0]); i++)
+      if (src[i] >= 0 && (src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 100)) < 0) _exit(126);
     int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(log, 2) < 0 || dup2(ready[1], 3) < 0 ||
-        (userns >= 0 && dup2(userns, 4) < 0) || dup2(netns, 5) < 0)
+    if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(log, 2) < 0)
       _exit(126);
-    char *argv[8 + 2 * NET_MAX_PORTS + 2];
+    for (size_t i = 0; i < sizeof(src) / sizeof(src[0]); i++)
+      if (src[i] >= 0 && dup2(src[i], 3 + (int)i) < 0) _exit(126);
+    char *argv[9 + 2 * NET_MAX_PORTS + 2];
     size_t n = 0;
     argv[n++] = exe;
     argv[n++] = "--configure";
     argv[n++] = "--ready-fd=3";
     if (userns >= 0) argv[n++] = "--userns-path=/proc/self/fd/4";
     argv[n++] = "--netns-type=path";
+    if (init_pidfd >= 0) argv[n++] = "--exit-fd=6";
     char apiarg[PATH_MAX + 16];
     snprintf(apiarg, sizeof(apiarg), "--api-socket=%s", api);
     argv[n++] = apiarg;
@@ -187,7 +196,7 @@ urun_error *net_start_helper(const struct net_plan *p, int userns, int netns, in
     argv[n++] = "/proc/self/fd/5";
     argv[n++] = "tap0";
     argv[n] = NULL;
-    syscall(SYS_close_range, 6, ~0U, 0);
+    syscall(SYS_close_range, init_pidfd >= 0 ? 7 : 6, ~0U, 0);
     execvp(exe, argv);
     dprintf(2, "urun-slirp: exec %s: %s\n", exe, strerror(errno));
     _exit(127);

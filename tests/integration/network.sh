@@ -43,6 +43,29 @@ test_net_slirp_and_port_forward() {
   assert_nothing_left ns "$T/b"
 }
 
+# The helper holds the network namespace open, so it cannot wait for the
+# namespace to go: it goes with the container's init, deleted or not.
+test_net_slirp_helper_goes_with_init() {
+  slirp_ready
+  make_bundle b /testprog sleep 100
+  cfg b '.root.readonly = false'
+  (cd b && urun run -d --net slirp ng) || fail "run --net slirp failed"
+  local helper pid
+  helper=$(jq -r .urun.netHelperPid "$STATE/ng/state.json")
+  pid=$(urun state ng | jq -r .pid)
+  [ "$helper" -gt 0 ] && kill -0 "$helper" || fail "no urun-slirp beside the container"
+  kill -9 "$pid"
+  helper_gone() {
+    local st
+    st=$(awk '/^State:/ {print $2}' /proc/"$helper"/status 2>/dev/null)
+    [ -z "$st" ] || [ "$st" = Z ]
+  }
+  wait_for helper_gone
+  assert_eq "$(urun state ng | jq -r .status)" stopped
+  urun delete ng
+  assert_nothing_left ng "$T/b"
+}
+
 test_net_host_and_bad_options() {
   make_bundle b /bin/sh -c 'readlink /proc/self/ns/net'
   cfg b '.linux.namespaces |= (map(select(.type != "network")) + [{"type": "network"}])'
