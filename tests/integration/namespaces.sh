@@ -35,7 +35,8 @@ test_join_mount_namespace_by_path() {
     unshare --user --map-root-user --mount --propagation private sleep 100 &
   fi
   holder=$!
-  wait_for test "$(readlink /proc/$holder/ns/mnt)" != "$(readlink /proc/self/ns/mnt)"
+  holder_unshared() { [ "$(readlink /proc/$holder/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ]; }
+  wait_for holder_unshared
   cfg b --arg p "/proc/$holder/ns" '.linux.namespaces |= map(if .type == "mount" then .path = ($p + "/mnt") else . end)'
   is_root || cfg b --arg p "/proc/$holder/ns" '.linux.namespaces |= map(if .type == "user" then .path = ($p + "/user") else . end) | del(.linux.uidMappings, .linux.gidMappings)'
   local j
