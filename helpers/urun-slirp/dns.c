@@ -64,8 +64,9 @@ static bool read_resolv_conf(struct options *o, const char *file) {
 void dns_find_upstreams(struct options *o) {
   if (o->n_dns_upstream || o->disable_dns) return;
   bool stub = read_resolv_conf(o, "/etc/resolv.conf");
-  /* systemd-resolved's stub: ask its upstream servers directly */
-  if (stub && o->n_dns_upstream == 0) stub = read_resolv_conf(o, "/run/systemd/resolve/resolv.conf");
+  /* systemd-resolved's stub: ask its upstream servers directly; the stub
+   * itself when that file is missing or names no other */
+  if (stub && o->n_dns_upstream == 0) read_resolv_conf(o, "/run/systemd/resolve/resolv.conf");
   if (stub && o->n_dns_upstream == 0) add_upstream(o, "127.0.0.53");
 }
 

@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,8 +61,8 @@ static void usage(void) {
          "      --disable-host-loopback  it does not (default)\n"
          "      --disable-dns         no DNS server at .3\n"
          "      --dns-upstream A[:P]  forward DNS there instead of resolv.conf's servers (repeatable)\n"
-         "      --outbound-addr A     source address of outbound IPv4 connections\n"
-         "      --outbound-addr6 A    source address of outbound IPv6 connections\n"
+         "      --outbound-addr A|IF  source address of outbound IPv4 connections (or IF's)\n"
+         "      --outbound-addr6 A|IF source address of outbound IPv6 connections (or IF's)\n"
          "  -p, --publish [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp]  forward a port (repeatable)\n"
          "  -a, --api-socket PATH     JSON API on a unix socket (add/list/remove_hostfwd)\n"
          "  -r, --ready-fd N          write \"1\" to fd N once the network is up\n"
@@ -98,16 +100,58 @@ static void parse_cidr(struct options *o, const char *s) {
   o->mask.s_addr = htonl(mask);
 }
 
-static void parse_outbound(struct options *o, const char *s, bool v6) {
-  if (!v6 && inet_pton(AF_INET, s, &o->outbound.sin_addr) == 1) {
-    o->outbound.sin_family = AF_INET;
-    o->have_outbound = true;
-  } else if (v6 && inet_pton(AF_INET6, s, &o->outbound6.sin6_addr) == 1) {
-    o->outbound6.sin6_family = AF_INET6;
-    o->have_outbound6 = true;
-  } else {
-    die("--outbound-addr%s: expected an %s address, got '%s'", v6 ? "6" : "", v6 ? "IPv6" : "IPv4", s);
+/* The address of interface NAME in FAMILY (IPv6: a global one before a
+ * link-local one); false when it has none. Read now, before the sandbox
+ * takes netlink away. */
+static bool interface_addr(const char *name, int family, void *out) {
+  struct ifaddrs *list;
+  if (getifaddrs(&list) < 0) die("getifaddrs: %s", strerror(errno));
+  bool found = false;
+  for (struct ifaddrs *i = list; i; i = i->ifa_next) {
+    if (!i->ifa_addr || i->ifa_addr->sa_family != family || strcmp(i->ifa_name, name)) continue;
+    if (family == AF_INET) {
+      ((struct sockaddr_in *)out)->sin_addr = ((struct sockaddr_in *)i->ifa_addr)->sin_addr;
+      found = true;
+      break;
+    }
+    struct sockaddr_in6 *a = (struct sockaddr_in6 *)i->ifa_addr;
+    bool link_local = IN6_IS_ADDR_LINKLOCAL(&a->sin6_addr);
+    if (found && link_local) continue;
+    struct sockaddr_in6 *o = out;
+    o->sin6_addr = a->sin6_addr;
+    /* a link-local source only works on its own link */
+    o->sin6_scope_id = link_local ? a->sin6_scope_id : 0;
+    found = true;
+    if (!link_local) break;
   }
+  freeifaddrs(list);
+  return found;
+}
+
+static bool is_interface(const char *name) {
+  struct if_nameindex *list = if_nameindex();
+  if (!list) die("if_nameindex: %s", strerror(errno));
+  bool found = false;
+  for (struct if_nameindex *i = list; i->if_index && !found; i++) found = !strcmp(i->if_name, name);
+  if_freenameindex(list);
+  return found;
+}
+
+/* An address, or an interface name standing for its address (as slirp4netns). */
+static void parse_outbound(struct options *o, const char *s, bool v6) {
+  const char *opt = v6 ? "--outbound-addr6" : "--outbound-addr", *fam = v6 ? "IPv6" : "IPv4";
+  int family = v6 ? AF_INET6 : AF_INET;
+  void *sa = v6 ? (void *)&o->outbound6 : (void *)&o->outbound;
+  memset(sa, 0, v6 ? sizeof(o->outbound6) : sizeof(o->outbound));
+  void *bin = v6 ? (void *)&o->outbound6.sin6_addr : (void *)&o->outbound.sin_addr;
+  if (inet_pton(family, s, bin) != 1) {
+    if (strlen(s) >= IF_NAMESIZE || !is_interface(s))
+      die("%s: expected an %s address or an interface name, got '%s'", opt, fam, s);
+    if (!interface_addr(s, family, sa)) die("%s: interface %s has no %s address", opt, s, fam);
+  }
+  ((struct sockaddr *)sa)->sa_family = (sa_family_t)family;
+  if (v6) o->have_outbound6 = true;
+  else o->have_outbound = true;
 }
 
 /* ADDR, ADDR:PORT, [V6ADDR] or [V6ADDR]:PORT; port 53 by default. */

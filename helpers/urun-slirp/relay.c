@@ -21,6 +21,9 @@ struct end {
   struct handler h;
   struct relay *r;
   int fd;
+  /* edge-triggered readiness: set by an event, cleared by EAGAIN, so a
+   * wakeup splices only where something can move */
+  bool readable, writable;
 };
 
 /* One direction: from end[i] through pipe into end[1 - i]. */
@@ -52,33 +55,37 @@ static void relay_close(struct relay *r) {
 /* Move what can move now in direction I; false on a fatal error. */
 static bool pump(struct relay *r, int i) {
   struct dir *d = &r->dir[i];
-  int src = r->end[i].fd, dst = r->end[1 - i].fd;
+  struct end *src = &r->end[i], *dst = &r->end[1 - i];
   for (;;) {
     bool moved = false;
-    if (!d->eof && d->pending < d->cap) {
-      ssize_t n = splice(src, NULL, d->pipe[1], NULL, d->cap - d->pending, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    if (src->readable && !d->eof && d->pending < d->cap) {
+      ssize_t n = splice(src->fd, NULL, d->pipe[1], NULL, d->cap - d->pending, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
       if (n > 0) {
         d->pending += (size_t)n;
         moved = true;
       } else if (n == 0) {
         d->eof = true;
-      } else if (errno != EAGAIN && errno != EINTR) {
+      } else if (errno == EAGAIN) {
+        src->readable = false;
+      } else if (errno != EINTR) {
         return false;
       }
     }
-    if (d->pending > 0) {
-      ssize_t n = splice(d->pipe[0], NULL, dst, NULL, d->pending, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    if (dst->writable && d->pending > 0) {
+      ssize_t n = splice(d->pipe[0], NULL, dst->fd, NULL, d->pending, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
       if (n > 0) {
         d->pending -= (size_t)n;
         moved = true;
-      } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+      } else if (n < 0 && errno == EAGAIN) {
+        dst->writable = false;
+      } else if (n < 0 && errno != EINTR) {
         return false;
       }
     }
     if (!moved) break;
   }
   if (d->eof && d->pending == 0 && !d->shut) {
-    shutdown(dst, SHUT_WR);
+    shutdown(dst->fd, SHUT_WR);
     d->shut = true;
   }
   return true;
@@ -88,11 +95,19 @@ static void relay_event(struct handler *h, uint32_t ev) {
   struct end *e = (struct end *)h;
   struct relay *r = e->r;
   if (r->dead) return;
-  if (!pump(r, 0) || !pump(r, 1) || (ev & EPOLLERR)) {
+  int me = e == &r->end[0] ? 0 : 1;
+  /* errors and hangups show up as a failed or empty splice */
+  if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) e->readable = true;
+  if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR)) e->writable = true;
+  /* data in moves out through the other end; room out lets the other
+   * end's direction go on */
+  bool ok = true;
+  if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) ok = pump(r, me);
+  if (ok && (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR))) ok = pump(r, 1 - me);
+  if (!ok || (ev & EPOLLERR)) {
     relay_close(r);
     return;
   }
-  int me = e == &r->end[0] ? 0 : 1;
   /* a hung-up socket takes no more data: once its side is read, done */
   if (((ev & EPOLLHUP) && r->dir[me].eof) || (r->dir[0].shut && r->dir[1].shut)) relay_close(r);
 }
@@ -109,7 +124,8 @@ int relay_start(int a, int b) {
     fcntl(d->pipe[1], F_SETPIPE_SZ, PIPE_SIZE);
     int sz = fcntl(d->pipe[1], F_GETPIPE_SZ);
     d->cap = sz > 0 ? (size_t)sz : 65536;
-    r->end[i] = (struct end){.h.fn = relay_event, .r = r, .fd = fds[i]};
+    /* a new socket may already hold data or room: the first edge may be gone */
+    r->end[i] = (struct end){.h.fn = relay_event, .r = r, .fd = fds[i], .readable = true, .writable = true};
   }
   /* Edge-triggered, both ways, registered once: pump() moves all it can on
    * every wakeup, so no epoll_ctl per burst of data. */

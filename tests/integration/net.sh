@@ -52,10 +52,10 @@ def udp_serve(addr, port, readyfile):
         d, a = s.recvfrom(2048)
         s.sendto(b"udp peer %s got %s" % (a[0].encode(), d), a)
 
-def dns_serve(port, readyfile):
-    # answers every A query with 192.0.2.77
+def dns_serve(port, readyfile, answer="192.0.2.77", addr="127.0.0.1"):
+    # answers every A query with ANSWER
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", int(port))); ready(readyfile)
+    s.bind((addr, int(port))); ready(readyfile)
     while True:
         q, a = s.recvfrom(4096)
         i = 12
@@ -63,7 +63,7 @@ def dns_serve(port, readyfile):
         qtype = struct.unpack("!H", q[i + 1:i + 3])[0]
         ans = b""
         if qtype == 1:
-            ans = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) + bytes([192, 0, 2, 77])
+            ans = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) + socket.inet_aton(answer)
         s.sendto(q[:2] + struct.pack("!HHHHH", 0x8180, 1, 1 if ans else 0, 0, 0) + q[12:i + 5] + ans, a)
 
 def tcp_get(host, port, src=None):
@@ -128,10 +128,33 @@ in_ctr() {
   urun exec "$id" /bin/sh -c "$*"
 }
 
-# Start the helper (its arguments as given); sets $SPID once it is ready.
+# A network namespace (with -m, a mount namespace too) standing in for the
+# host's, for what a test must not do to the host: add an address, bind port
+# 53, mount over /etc/resolv.conf. As a user it belongs to the container's
+# user namespace (uid 0 there), from which the helper can still join the
+# container. Sets $HNS (a process in it) and HNS_IN (a command prefix).
+private_host_ns() {
+  local mine
+  mine=$(readlink /proc/self/ns/net)
+  if is_root; then
+    bg unshare "$@" sleep 1000
+  else
+    bg nsenter -t "$CPID" -U --preserve-credentials unshare "$@" sleep 1000
+  fi
+  HNS=${BG_PIDS[-1]}
+  wait_for eval '[ "$(readlink /proc/$HNS/ns/net)" != "$mine" ]'
+  HNS_IN=(nsenter -t "$HNS" -n)
+  [ "${1:-}" = -m ] && HNS_IN+=(-m)
+  is_root || HNS_IN+=(-U --preserve-credentials)
+  "${HNS_IN[@]}" ip link set lo up || fail "cannot set up the private namespace"
+}
+
+# Start the helper (its arguments as given), through the command prefix
+# SLIRP_IN if a test set one; sets $SPID once it is ready.
+SLIRP_IN=()
 start_slirp() {
   rm -f "$T/ready"
-  bg "$SLIRP" --ready-fd 3 "$@" 3>"$T/ready" 2>"$T/slirp.err"
+  bg "${SLIRP_IN[@]}" "$SLIRP" --ready-fd 3 "$@" 3>"$T/ready" 2>"$T/slirp.err"
   SPID=${BG_PIDS[-1]}
   wait_for eval '[ -s "$T/ready" ] || ! kill -0 $SPID 2>/dev/null'
   [ -s "$T/ready" ] || fail "urun-slirp did not start: $(cat "$T/slirp.err")"
@@ -147,7 +170,7 @@ stop_slirp() {
 expect_slirp_error() {
   local text=$1 rc=0
   shift
-  out=$("$SLIRP" "$@" 2>&1) || rc=$?
+  out=$("${SLIRP_IN[@]}" "$SLIRP" "$@" 2>&1) || rc=$?
   [ "$rc" -ne 0 ] || fail "expected failure from urun-slirp $* (got: $out)"
   [ "$(printf '%s\n' "$out" | grep -c .)" -eq 1 ] || fail "expected one line of error: $out"
   case "$out" in urun-slirp:\ *) ;; *) fail "error does not start with 'urun-slirp: ': $out" ;; esac
@@ -223,6 +246,80 @@ test_net_dns() {
   start_slirp --disable-dns --dns-upstream "127.0.0.1:$port" "$CPID"
   ! in_ctr n4 'timeout 3 busybox nslookup -type=a host.example 10.0.2.3' >/dev/null 2>&1 || fail "answer with --disable-dns"
   urun delete -f n4
+}
+
+test_net_dns_systemd_resolved() {
+  need_slirp
+  net_container n12
+  # resolv.conf names only resolved's stub; resolved's own file names the
+  # test's server. Port 53 (resolv.conf has no port) in namespaces of the
+  # test's own, nothing listening at 127.0.0.53 there.
+  private_host_ns -m -n
+  printf 'nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch .\n' >"$T/stub.conf"
+  mkdir -p "$T/run/systemd/resolve"
+  printf '# resolved upstreams\nnameserver 127.0.0.1\n' >"$T/run/systemd/resolve/resolv.conf"
+  # bind over the deepest of these that exists (only in that namespace)
+  local d sub=run/systemd/resolve
+  for d in /run/systemd/resolve /run/systemd /run; do
+    [ -d "$d" ] && break
+    sub=${sub%/*}
+  done
+  "${HNS_IN[@]}" mount --bind "$T/$sub" "$d" || fail "cannot mount over $d"
+  "${HNS_IN[@]}" mount --bind "$T/stub.conf" /etc/resolv.conf || fail "cannot mount over /etc/resolv.conf"
+  assert_eq "$("${HNS_IN[@]}" cat /run/systemd/resolve/resolv.conf)" "$(cat "$T/run/systemd/resolve/resolv.conf")"
+  bg "${HNS_IN[@]}" "$PY" "$T/nettool.py" dns-serve 53 "$T/dready" 192.0.2.53
+  wait_for test -s "$T/dready"
+  SLIRP_IN=("${HNS_IN[@]}")
+  start_slirp "$CPID"
+  # the upstream the helper chose: resolved's server, not the stub
+  if [ -r "/proc/$SPID/root/etc/resolv.conf" ]; then
+    assert_eq "$(cat "/proc/$SPID/root/etc/resolv.conf")" "nameserver 127.0.0.1" "upstream in the sandbox"
+  fi
+  local out
+  out=$(in_ctr n12 'busybox nslookup -type=a host.example 10.0.2.3') || fail "no DNS answer: $out"
+  assert_contains "$out" "192.0.2.53" "answer of the server named by /run/systemd/resolve/resolv.conf"
+  stop_slirp
+  # without resolved's file the stub itself is asked
+  rm "$T/run/systemd/resolve/resolv.conf"
+  bg "${HNS_IN[@]}" "$PY" "$T/nettool.py" dns-serve 53 "$T/dready2" 192.0.2.54 127.0.0.53
+  wait_for test -s "$T/dready2"
+  start_slirp "$CPID"
+  if [ -r "/proc/$SPID/root/etc/resolv.conf" ]; then
+    assert_eq "$(cat "/proc/$SPID/root/etc/resolv.conf")" "nameserver 127.0.0.53" "stub as the upstream"
+  fi
+  out=$(in_ctr n12 'busybox nslookup -type=a host.example 10.0.2.3') || fail "no DNS answer from the stub: $out"
+  assert_contains "$out" "192.0.2.54" "answer of the stub"
+  urun delete -f n12
+}
+
+test_net_outbound_addr() {
+  need_slirp
+  local port
+  port=$(free_port)
+  bg nettool tcp-serve 127.0.0.1 "$port" "$T/tready"
+  wait_for test -s "$T/tready"
+  net_container n13
+  start_slirp --allow-host-loopback --outbound-addr=127.0.0.2 "$CPID"
+  assert_eq "$(in_ctr n13 "busybox nc -w 2 10.0.2.2 $port")" "peer 127.0.0.2" "source with --outbound-addr"
+  stop_slirp
+  start_slirp --allow-host-loopback "$CPID"
+  assert_eq "$(in_ctr n13 "busybox nc -w 2 10.0.2.2 $port")" "peer 127.0.0.1" "source without --outbound-addr"
+  stop_slirp
+  expect_slirp_error "--outbound-addr: expected an IPv4 address or an interface name, got 'nosuch0'" --outbound-addr=nosuch0 1
+  expect_slirp_error "--outbound-addr6: expected an IPv6 address or an interface name, got '127.0.0.2'" --outbound-addr6=127.0.0.2 1
+  # an interface name stands for its address: an interface of a namespace
+  # of the test's own (a tap: no module needed), with no IPv6 address
+  private_host_ns -n
+  "${HNS_IN[@]}" sh -c 'ip tuntap add mode tap name ob0 && ip link set ob0 addrgenmode none &&
+    ip addr add 198.51.100.7/32 dev ob0 && ip link set ob0 up' || fail "cannot add an interface in the private namespace"
+  bg "${HNS_IN[@]}" "$PY" "$T/nettool.py" tcp-serve 127.0.0.1 "$port" "$T/tready2"
+  wait_for test -s "$T/tready2"
+  SLIRP_IN=("${HNS_IN[@]}")
+  start_slirp --allow-host-loopback --outbound-addr=ob0 "$CPID"
+  assert_eq "$(in_ctr n13 "busybox nc -w 2 10.0.2.2 $port")" "peer 198.51.100.7" "source with --outbound-addr=ob0"
+  stop_slirp
+  expect_slirp_error "--outbound-addr6: interface ob0 has no IPv6 address" --outbound-addr6=ob0 "$CPID"
+  urun delete -f n13
 }
 
 test_net_port_forward() {
