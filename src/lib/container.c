@@ -28,6 +28,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "mount_extra.h"
+#include "namespaces.h"
 #include "spec_check.h"
 #include "net.h"
 #include "notify_socket.h"
@@ -35,23 +36,6 @@
 #include "seccomp_notify.h"
 #include "sync.h"
 #include "terminal.h"
-
-struct ns_kind {
-  const char *type;
-  int flag;
-};
-
-static const struct ns_kind ns_kinds[] = {
-    {"mount", CLONE_NEWNS},    {"pid", CLONE_NEWPID},       {"network", CLONE_NEWNET},
-    {"ipc", CLONE_NEWIPC},     {"uts", CLONE_NEWUTS},       {"cgroup", CLONE_NEWCGROUP},
-    {"time", CLONE_NEWTIME},   {"user", CLONE_NEWUSER},
-};
-
-static int ns_flag(const char *type) {
-  for (size_t i = 0; i < sizeof(ns_kinds) / sizeof(ns_kinds[0]); i++)
-    if (!strcmp(ns_kinds[i].type, type)) return ns_kinds[i].flag;
-  return 0;
-}
 
 /* fork-like clone into new namespaces: clone3 where it exists (into the
  * cgroup `cgroup_fd` when >= 0, so init's first instruction already runs
@@ -121,7 +105,7 @@ static urun_error *open_namespaces(struct create_ctx *c) {
   bool have_mount = false;
   for (size_t i = 0; i < l->namespaces_len; i++) {
     const struct spec_namespace *ns = &l->namespaces[i];
-    int flag = ns_flag(ns->type);
+    int flag = ns_flag_of_type(ns->type);
     if (flag == CLONE_NEWNS) have_mount = true;
     if (!ns->path) {
       /* cgroup: unshared by init once it is in its group */

@@ -32,45 +32,36 @@
 #include "seccomp_cache.h"
 #include "seccomp_filter.h"
 #include "seccomp_notify.h"
+#include "namespaces.h"
 #include "signals.h"
 #include "sync.h"
 #include "terminal.h"
 
-struct ns_flag {
-  const char *name;
-  int flag;
-};
-
-static const struct ns_flag ns_flags[] = {
-    {"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},   {"pid", CLONE_NEWPID},       {"net", CLONE_NEWNET},
-    {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS},  {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
-};
-
 /* The namespaces init is in that we are not (setns refuses our own userns). */
 static int differing_namespaces(pid_t pid) {
   int flags = 0;
-  for (size_t i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++) {
+  for (size_t i = 0; i < NS_KIND_COUNT; i++) {
     char a[64], b[64];
     struct stat sa, sb;
-    snprintf(a, sizeof(a), "/proc/self/ns/%s", ns_flags[i].name);
-    snprintf(b, sizeof(b), "/proc/%d/ns/%s", pid, ns_flags[i].name);
-    if (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino != sb.st_ino) flags |= ns_flags[i].flag;
+    snprintf(a, sizeof(a), "/proc/self/ns/%s", ns_kinds[i].proc);
+    snprintf(b, sizeof(b), "/proc/%d/ns/%s", pid, ns_kinds[i].proc);
+    if (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino != sb.st_ino) flags |= ns_kinds[i].flag;
   }
   return flags;
 }
 
 /* setns by /proc/PID/ns path, the user namespace first (no pidfd). */
 static void join_one_by_one(int sock, pid_t pid, int nsflags) {
-  int fds[sizeof(ns_flags) / sizeof(ns_flags[0])];
-  for (size_t i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++) {
+  int fds[NS_KIND_COUNT];
+  for (size_t i = 0; i < NS_KIND_COUNT; i++) {
     char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ns_flags[i].name);
-    fds[i] = (nsflags & ns_flags[i].flag) ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ns_kinds[i].proc);
+    fds[i] = (nsflags & ns_kinds[i].flag) ? open(path, O_RDONLY | O_CLOEXEC) : -1;
   }
-  for (size_t i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++) {
+  for (size_t i = 0; i < NS_KIND_COUNT; i++) {
     if (fds[i] < 0) continue;
-    if (setns(fds[i], ns_flags[i].flag) < 0) {
-      urun_error *e = urun_error_errno("join the container's %s namespace", ns_flags[i].name);
+    if (setns(fds[i], ns_kinds[i].flag) < 0) {
+      urun_error *e = urun_error_errno("join the container's %s namespace", ns_kinds[i].proc);
       sync_send_error(sock, e);
       _exit(1);
     }

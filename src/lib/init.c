@@ -27,6 +27,7 @@
 #include "cleanup.h"
 #include "fsutil.h"
 #include "hooks.h"
+#include "namespaces.h"
 #include "log.h"
 #include "mount.h"
 #include "process.h"
@@ -100,23 +101,11 @@ static void set_ping_group_range(const struct init_config *cfg, const struct spe
   urun_error_free(e);
 }
 
-static const char *ns_type_name(int flag) {
-  switch (flag) {
-  case CLONE_NEWNS: return "mount";
-  case CLONE_NEWNET: return "network";
-  case CLONE_NEWUTS: return "uts";
-  case CLONE_NEWIPC: return "ipc";
-  case CLONE_NEWCGROUP: return "cgroup";
-  case CLONE_NEWTIME: return "time";
-  default: return "a";
-  }
-}
-
 static urun_error *join_namespaces(const struct init_config *cfg) {
   for (int i = 0; i < INIT_MAX_JOIN && cfg->join_fds[i] >= 0; i++)
     if (setns(cfg->join_fds[i], cfg->join_types[i]) < 0)
       return urun_error_errno("config.json: .linux.namespaces: joining the %s namespace by path",
-                              ns_type_name(cfg->join_types[i]));
+                              ns_type_of_flag(cfg->join_types[i]));
   return NULL;
 }
 
