@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "rfc3339.h"
 #include "fsutil.h"
 #include "json.h"
+#include "rfc3339.h"
 
 static urun_error *default_root(char **ret) {
   if (geteuid() == 0 && !getenv("XDG_RUNTIME_DIR")) {
@@ -332,7 +332,7 @@ uint64_t process_start_time(pid_t pid) {
   char path[64];
   snprintf(path, sizeof(path), "/proc/%d/stat", pid);
   /* on every command's path: a stack buffer (the line is a few hundred
-   * bytes; the command name at most 64), and no scanf */
+   * bytes; the command name at most 16), and no scanf */
   char data[1024];
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;
