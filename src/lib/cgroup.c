@@ -338,10 +338,6 @@ static urun_error *prepare_cgroupfs(const struct spec *s, const char *id, const 
   return cgroup_write_resources(p->path, &s->linux_.resources, false);
 }
 
-/* Root of a user namespace (as a runtime under rootless podman is) is a
- * user to systemd: its scopes belong on the user's bus, not the system's. */
-static bool host_root(void) { return geteuid() == 0 && !in_user_namespace(); }
-
 static bool systemd_path_form(const char *cp) {
   if (!cp || cp[0] == '/') return false;
   const char *a = strchr(cp, ':');
@@ -386,9 +382,10 @@ urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_man
   bool unified = !strcmp(mount, "/sys/fs/cgroup");
   bool want_systemd = manager == CGROUP_MANAGER_SYSTEMD ||
                       (manager == CGROUP_MANAGER_AUTO && unified &&
-                       (systemd_path_form(s->linux_.cgroups_path) || !host_root()));
+                       (systemd_path_form(s->linux_.cgroups_path) || !running_as_real_root()));
   if (want_systemd) {
-    ret->user_bus = !host_root();
+    /* root of a user namespace is a user to systemd: the user's bus */
+    ret->user_bus = !running_as_real_root();
     if (cgroup_systemd_available(ret->user_bus)) {
       ret->driver = CGROUP_DRIVER_SYSTEMD;
       return NULL; /* the scope is started around init's pid in cgroup_enter */
@@ -408,7 +405,7 @@ urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_man
   if (ret->path) rmdir(ret->path);
   if (manager == CGROUP_MANAGER_CGROUPFS && !str_has_prefix(e->message, "config.json:"))
     e = urun_error_wrap(e, "cgroup: the cgroupfs driver cannot make %s%s", ret->path ? ret->path : "a group",
-                        !host_root() ? " (that part of the hierarchy is not delegated to you: use the systemd "
+                        !running_as_real_root() ? " (that part of the hierarchy is not delegated to you: use the systemd "
                                          "driver, or a user@.service drop-in with Delegate=yes)"
                                        : "");
   free(ret->path);
@@ -417,7 +414,7 @@ urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_man
   if (limits) {
     if (str_has_prefix(e->message, "config.json:")) return e;
     urun_error_free(e);
-    return refuse(r, !host_root()
+    return refuse(r, !running_as_real_root()
                          ? "no cgroup can be had: systemd's user bus is not reachable (enable lingering "
                            "with `loginctl enable-linger` and install dbus-user-session) and no cgroup "
                            "subtree is delegated to you (a user@.service drop-in with Delegate=yes)"
@@ -434,7 +431,7 @@ urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_man
  * (root on the host); a user's container has only the nodes bind-mounted
  * from the host, guarded by the kernel's own permission checks. */
 static urun_error *apply_device_rules(const char *path, const struct spec *s) {
-  if (!s->linux_.resources.devices_len || !host_root()) return NULL;
+  if (!s->linux_.resources.devices_len || !running_as_real_root()) return NULL;
   _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return urun_error_errno("cgroup: open %s", path);
   return cgroup_devices_attach(fd, s);

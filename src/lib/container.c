@@ -354,7 +354,7 @@ urun_error *container_create(struct state_root *root, const struct create_option
   claimed = c.dirfd >= 0;
   /* root on the host idmaps for a container with a user namespace (whose
    * root could not); otherwise init does it */
-  if (!e && (c.plan.create || c.join_user_fd >= 0) && geteuid() == 0 && !in_user_namespace())
+  if (!e && (c.plan.create || c.join_user_fd >= 0) && running_as_real_root())
     e = mount_prepare_idmapped(c.spec, c.bundle, &c.idmap_trees);
   /* before the clone, so a bad filter fails create and init inherits the program */
   if (!e) e = seccomp_compile_cached(&c.spec->linux_.seccomp, root->fd, &c.seccomp);

@@ -27,16 +27,16 @@
 #include "cleanup.h"
 #include "fsutil.h"
 #include "hooks.h"
-#include "namespaces.h"
 #include "log.h"
 #include "mount.h"
+#include "namespaces.h"
 #include "process.h"
 #include "process_sched.h"
 #include "seccomp_filter.h"
 #include "seccomp_notify.h"
 #include "sync.h"
-#include "userns.h"
 #include "terminal.h"
+#include "userns.h"
 
 static urun_error *set_names(const struct init_config *cfg) {
   const struct spec *s = cfg->spec;
@@ -147,7 +147,7 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
   struct mount_context mctx = {
       .spec = s, .rootfs = cfg->rootfs, .bundle = cfg->bundle,
       /* joined, inherited (rootless podman) or new: what matters is where we are now */
-      .in_userns = cfg->userns_created || geteuid() != 0 || in_user_namespace(), .own_netns = cfg->own_netns,
+      .in_userns = cfg->userns_created || !running_as_real_root(), .own_netns = cfg->own_netns,
       .no_pivot = cfg->no_pivot, .idmap_trees = cfg->idmap_trees,
   };
   TRY(mount_setup_rootfs(&mctx));

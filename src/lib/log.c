@@ -34,7 +34,6 @@ urun_error *log_setup(const char *path, enum log_format format, bool debug) {
 
 bool log_debug_enabled(void) { return log_dbg; }
 
-
 void log_phase(const char *name) {
   if (!log_dbg) return;
   struct timespec now;
@@ -42,6 +41,7 @@ void log_phase(const char *name) {
   log_debug("phase %s at +%.3f ms", name,
             (double)(now.tv_sec - log_start.tv_sec) * 1e3 + (double)(now.tv_nsec - log_start.tv_nsec) / 1e6);
 }
+
 int log_fd(void) { return log_file; }
 
 static void format_time(char buf[RFC3339_LEN]) {
