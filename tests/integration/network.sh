@@ -7,6 +7,13 @@ slirp_ready() {
     skip "/dev/net/tun is not usable by $(id -un) (the test command makes it 0666, as udev does on a desktop)"
 }
 
+# No process, or a zombie its (re)parent has yet to reap.
+process_gone() {
+  local st
+  st=$(awk '/^State:/ {print $2}' /proc/"$1"/status 2>/dev/null)
+  [ -z "$st" ] || [ "$st" = Z ]
+}
+
 free_port() {
   local p
   for p in $(seq $((20000 + RANDOM % 20000)) 65000); do
@@ -36,10 +43,7 @@ test_net_slirp_and_port_forward() {
   helper=$(jq -r .urun.netHelperPid "$STATE/ns/state.json")
   [ "$helper" -gt 0 ] && kill -0 "$helper" || fail "no urun-slirp beside the container"
   urun delete -f ns
-  # gone: no process, or a zombie its (re)parent has yet to reap
-  local state
-  state=$(awk '/^State:/ {print $2}' /proc/"$helper"/status 2>/dev/null)
-  [ -z "$state" ] || [ "$state" = Z ] || fail "urun-slirp $helper left after delete (state $state)"
+  process_gone "$helper" || fail "urun-slirp $helper left after delete"
   assert_nothing_left ns "$T/b"
 }
 
@@ -55,12 +59,7 @@ test_net_slirp_helper_goes_with_init() {
   pid=$(urun state ng | jq -r .pid)
   [ "$helper" -gt 0 ] && kill -0 "$helper" || fail "no urun-slirp beside the container"
   kill -9 "$pid"
-  helper_gone() {
-    local st
-    st=$(awk '/^State:/ {print $2}' /proc/"$helper"/status 2>/dev/null)
-    [ -z "$st" ] || [ "$st" = Z ]
-  }
-  wait_for helper_gone
+  wait_for process_gone "$helper"
   assert_eq "$(urun state ng | jq -r .status)" stopped
   urun delete ng
   assert_nothing_left ng "$T/b"
