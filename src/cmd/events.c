@@ -23,19 +23,36 @@
 #include "options.h"
 #include "pidfd.h"
 
-/* "5s", "500ms", "1m", or plain seconds -> milliseconds. */
+/* A duration as runc takes it (Go's syntax: "5s", "500ms", "1m30s", "1h";
+ * plain seconds too) -> milliseconds, at least 1. */
 static urun_error *parse_interval(const char *s, long *ret_ms) {
-  char *end;
-  errno = 0;
-  double v = strtod(s, &end);
-  double scale = 1000;
-  if (!strcmp(end, "ms")) scale = 1;
-  else if (!strcmp(end, "m")) scale = 60000;
-  else if (*end && strcmp(end, "s")) end = NULL;
-  if (errno || !end || end == s || v <= 0 || v * scale < 1 || v * scale > 86400000.0)
-    return urun_error_new("events: --interval: \"%s\" is not a duration (e.g. 5s, 500ms)", s);
-  *ret_ms = (long)(v * scale);
+  static const struct {
+    const char *unit;
+    double ms;
+  } units[] = {{"ns", 1e-6}, {"us", 1e-3}, {"\u00b5s", 1e-3}, {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
+  double total = 0;
+  const char *p = s;
+  do {
+    char *end;
+    errno = 0;
+    double v = strtod(p, &end);
+    /* digits and a point only: strtod would also take "nan", "0x10", " 5" */
+    if (errno || end == p || strspn(p, "0123456789.") != (size_t)(end - p)) goto bad;
+    size_t best = 0;
+    double scale = 1000; /* a bare number is seconds, and only alone */
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+      size_t n = strlen(units[i].unit);
+      if (n > best && !strncmp(end, units[i].unit, n)) best = n, scale = units[i].ms;
+    }
+    if (!best && (*end || p != s)) goto bad;
+    total += v * scale;
+    p = end + best;
+  } while (*p);
+  if (total < 1 || total > 86400000.0) goto bad;
+  *ret_ms = (long)total;
   return NULL;
+bad:
+  return urun_error_new("events: --interval: \"%s\" is not a duration (e.g. 5s, 500ms, 1m30s)", s);
 }
 
 static urun_error *print_event(const char *type, const char *id, const char *stats_path) {
@@ -62,15 +79,43 @@ static int64_t now_ms(void) {
   return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+/* The nearest ancestor of the container's group that outlives it: the
+ * parent, or with systemd the parent of the scope, which goes with it. */
+static char *witness_path(const struct state *st, const char *path) {
+  const char *end = strrchr(path, '/');
+  if (st->cgroup_unit) {
+    size_t ulen = strlen(st->cgroup_unit);
+    for (const char *p = strstr(path, st->cgroup_unit); p; p = strstr(p + 1, st->cgroup_unit))
+      if (p > path && p[-1] == '/' && (p[ulen] == '/' || !p[ulen])) {
+        end = p - 1;
+        break;
+      }
+  }
+  return end && end > path ? strndup(path, (size_t)(end - path)) : NULL;
+}
+
+static int open_memory_events(const char *dir) {
+  _cleanup_free_ char *file = dir ? path_join(dir, "memory.events") : NULL;
+  return file ? open(file, O_RDONLY | O_CLOEXEC) : -1;
+}
+
 /* Until init exits: stats every interval, an oom event per new OOM kill.
- * memory.events wakes poll() (POLLPRI) when it changes: the kernel says so
- * when it kills, before the group empties and (with systemd) goes away. */
+ * memory.events wakes poll() (POLLPRI) when it changes; it is read on every
+ * wake.  The kernel counts a kill before it sends SIGKILL, so a read after
+ * init's exit sees the kill that ended it, unless the group is gone by then:
+ * systemd removes a scope's groups the moment they empty.  A kill is counted
+ * in every ancestor too, so the group's nearest lasting ancestor (the
+ * witness) is read along with it, and kills the witness counted after the
+ * group's last read are the group's: at most one is reported, for init. */
 static urun_error *stream(const char *id, const struct state *st, const char *path, long interval_ms) {
   struct proc_handle h;
   TRY(proc_open(st->pid, st->start_time, &h));
-  _cleanup_free_ char *events_path = path_join(path, "memory.events");
-  _cleanup_close_ int events = events_path ? open(events_path, O_RDONLY | O_CLOEXEC) : -1;
-  uint64_t ooms = cgroup_oom_kills(path);
+  _cleanup_close_ int events = open_memory_events(path);
+  _cleanup_free_ char *witness_dir = witness_path(st, path);
+  _cleanup_close_ int witness = open_memory_events(witness_dir);
+  uint64_t seen_kills = 0, witness_kills = 0;
+  bool witnessed = cgroup_read_oom_kills(witness, &witness_kills);
+  cgroup_read_oom_kills(events, &seen_kills);
   int64_t next_stats = now_ms();
   urun_error *e = NULL;
   while (!e) {
@@ -78,18 +123,25 @@ static urun_error *stream(const char *id, const struct state *st, const char *pa
       if ((e = print_event("stats", id, path))) break;
       next_stats = now_ms() + interval_ms;
     }
-    uint64_t n = cgroup_oom_kills(path);
-    for (; ooms < n && !e; ooms++) e = print_event("oom", id, NULL);
-    if (e) break;
     struct pollfd p[2] = {{.fd = h.pidfd, .events = POLLIN}, {.fd = events, .events = POLLPRI}};
     int64_t wait = next_stats - now_ms();
     /* without a pidfd, init's exit is looked for every 100 ms */
     if (h.pidfd < 0 && wait > 100) wait = 100;
-    if (poll(p, 2, wait < 0 ? 0 : (int)wait) < 0 && errno != EINTR) e = urun_error_errno("events: poll");
-    if (!e && (p[0].revents || !proc_alive(&h))) {
-      for (n = cgroup_oom_kills(path); ooms < n && !e; ooms++) e = print_event("oom", id, NULL);
+    if (poll(p, 2, wait < 0 ? 0 : (int)wait) < 0 && errno != EINTR) {
+      e = urun_error_errno("events: poll");
       break;
     }
+    bool init_gone = p[0].revents || !proc_alive(&h);
+    uint64_t kills, witness_now;
+    if (cgroup_read_oom_kills(events, &kills)) {
+      /* the group first: a kill counted between the reads is lost, not doubled */
+      witnessed = cgroup_read_oom_kills(witness, &witness_kills);
+      for (; seen_kills < kills && !e; seen_kills++) e = print_event("oom", id, NULL);
+    } else if (init_gone && witnessed && cgroup_read_oom_kills(witness, &witness_now) &&
+               witness_now > witness_kills) {
+      e = print_event("oom", id, NULL);
+    }
+    if (init_gone) break;
   }
   proc_close(&h);
   return e;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "fsutil.h"
@@ -49,9 +50,13 @@ static uint64_t keyed(const char *data, const char *key) {
   return 0;
 }
 
-uint64_t cgroup_oom_kills(const char *path) {
-  _cleanup_free_ char *events = read_cg(path, "memory.events");
-  return events ? keyed(events, "oom_kill") : 0;
+bool cgroup_read_oom_kills(int events_fd, uint64_t *ret) {
+  char buf[512];
+  ssize_t n = events_fd < 0 ? -1 : pread(events_fd, buf, sizeof(buf) - 1, 0);
+  if (n <= 0) return false;
+  buf[n] = 0;
+  *ret = keyed(buf, "oom_kill");
+  return true;
 }
 
 static void kv_u64(json_writer *w, const char *key, uint64_t v) {

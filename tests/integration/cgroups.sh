@@ -27,8 +27,14 @@ test_update_and_events() {
   assert_contains "$out" ".memory.limit: expected an integer"
   expect_error "$URUN" --root "$STATE" update ue
   assert_contains "$out" "nothing to change"
-  expect_error "$URUN" --root "$STATE" events --interval 0s ue
-  assert_contains "$out" "--interval"
+  local bad
+  for bad in 0s nan 0x10s 5x -1s 1d; do
+    expect_error "$URUN" --root "$STATE" events --interval "$bad" ue
+    assert_contains "$out" "--interval: \"$bad\" is not a duration"
+  done
+  # runc's (Go's) durations: units in sequence
+  out=$(urun events --interval 1h30m --stats ue 2>&1)
+  assert_not_contains "$out" "--interval"
   if [ -z "$dir" ]; then
     # no cgroup of its own (a user on a host without delegation)
     expect_error "$URUN" --root "$STATE" update --pids-limit 10 ue
