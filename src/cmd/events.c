@@ -114,8 +114,8 @@ static urun_error *stream(const char *id, const struct state *st, const char *pa
   _cleanup_free_ char *witness_dir = witness_path(st, path);
   _cleanup_close_ int witness = open_memory_events(witness_dir);
   uint64_t seen_kills = 0, witness_kills = 0;
-  bool witnessed = cgroup_read_oom_kills(witness, &witness_kills);
   cgroup_read_oom_kills(events, &seen_kills);
+  bool witnessed = cgroup_read_oom_kills(witness, &witness_kills);
   int64_t next_stats = now_ms();
   urun_error *e = NULL;
   while (!e) {
@@ -134,7 +134,7 @@ static urun_error *stream(const char *id, const struct state *st, const char *pa
     bool init_gone = p[0].revents || !proc_alive(&h);
     uint64_t kills, witness_now;
     if (cgroup_read_oom_kills(events, &kills)) {
-      /* the group first: a kill counted between the reads is lost, not doubled */
+      /* always the group first: a kill counted between the reads is then lost, not doubled */
       witnessed = cgroup_read_oom_kills(witness, &witness_kills);
       for (; seen_kills < kills && !e; seen_kills++) e = print_event("oom", id, NULL);
     } else if (init_gone && witnessed && cgroup_read_oom_kills(witness, &witness_now) &&
