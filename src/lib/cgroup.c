@@ -312,6 +312,21 @@ static char *parent_of(const char *path) {
   return p;
 }
 
+/* A group with processes is another container's (the same id under another
+ * --root, or a cgroupsPath given twice): joining it would let one's delete
+ * kill the other's processes.  runc refuses it too. */
+static urun_error *refuse_populated(struct cgroup_plan *p) {
+  _cleanup_free_ char *events = NULL;
+  urun_error *e = read_file_at(p->dirfd, "cgroup.events", &events, NULL);
+  if (e) return urun_error_wrap(e, "cgroup: %s", p->path);
+  const char *populated = strstr(events, "populated ");
+  if (!populated || populated[10] == '0') return NULL;
+  p->foreign = true;
+  return urun_error_new("cgroup: %s already has processes (another container's?): give this one a "
+                        ".linux.cgroupsPath of its own",
+                        p->path);
+}
+
 /* A group in the caller's delegated subtree: beside its own group (its own
  * has processes, so controllers can't be enabled below it). */
 static urun_error *prepare_cgroupfs(const struct spec *s, const char *id, const char *mount,
@@ -334,6 +349,7 @@ static urun_error *prepare_cgroupfs(const struct spec *s, const char *id, const 
   TRY(make_path(mount, rel, wanted));
   p->dirfd = open(p->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (p->dirfd < 0) return urun_error_errno("cgroup: open %s", p->path);
+  TRY(refuse_populated(p));
   /* Limits are in place before init exists (it is cloned into the group). */
   return cgroup_write_resources(p->path, &s->linux_.resources, false);
 }
@@ -402,7 +418,13 @@ urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_man
     ret->driver = CGROUP_DRIVER_CGROUPFS;
     return NULL;
   }
-  if (ret->path) rmdir(ret->path);
+  if (ret->path && !ret->foreign) rmdir(ret->path);
+  if (ret->foreign) {
+    /* whatever the driver: running beside it without a group would hide that */
+    free(ret->path);
+    ret->path = NULL;
+    return e;
+  }
   if (manager == CGROUP_MANAGER_CGROUPFS && !str_has_prefix(e->message, "config.json:"))
     e = urun_error_wrap(e, "cgroup: the cgroupfs driver cannot make %s%s", ret->path ? ret->path : "a group",
                         !running_as_real_root() ? " (that part of the hierarchy is not delegated to you: use the systemd "

@@ -29,6 +29,7 @@ struct cgroup_plan {
   bool user_bus;      /* systemd: the user's instance */
   int dirfd;          /* cgroupfs: the group directory, for CLONE_INTO_CGROUP; else -1 */
   bool placed;        /* init was cloned straight into it */
+  bool foreign;       /* cgroupfs: it was found in use, and is not ours to remove */
   char *id;           /* the container id (default unit name) */
 };
 

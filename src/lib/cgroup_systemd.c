@@ -243,7 +243,10 @@ urun_error *cgroup_systemd_start(struct cgroup_plan *p, const struct spec *s, pi
   _cleanup_bus_ sd_bus *bus = NULL;
   int r = open_bus(p->user_bus, &bus);
   if (r < 0) return urun_error_code(-r, "systemd: connect to the %s bus", p->user_bus ? "user" : "system");
-  TRY(unit_names(s, p->id, p->user_bus, &p->unit, &p->slice));
+  /* The names are ours to stop on failure only once systemd started the
+   * unit: a unit of that name that exists already is another container's. */
+  _cleanup_free_ char *unit = NULL, *slice = NULL;
+  TRY(unit_names(s, p->id, p->user_bus, &unit, &slice));
   struct job_wait w = {0};
   sd_bus_slot *slot = NULL;
   r = sd_bus_match_signal(bus, &slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved", on_job_removed, &w);
@@ -251,15 +254,26 @@ urun_error *cgroup_systemd_start(struct cgroup_plan *p, const struct spec *s, pi
   sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "Subscribe", NULL, NULL, "");
   _cleanup_msg_ sd_bus_message *m = NULL;
   r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "StartTransientUnit");
-  if (r >= 0) r = sd_bus_message_append(m, "ss", p->unit, "fail");
+  if (r >= 0) r = sd_bus_message_append(m, "ss", unit, "fail");
   if (r >= 0) r = sd_bus_message_open_container(m, 'a', "(sv)");
-  urun_error *e = r < 0 ? urun_error_code(-r, "systemd: StartTransientUnit") : append_properties(m, s, p->slice, pid);
+  urun_error *e = r < 0 ? urun_error_code(-r, "systemd: StartTransientUnit") : append_properties(m, s, slice, pid);
   if (!e && (r = sd_bus_message_close_container(m)) >= 0) r = sd_bus_message_append(m, "a(sa(sv))", 0);
   if (!e && r < 0) e = urun_error_code(-r, "systemd: StartTransientUnit");
   _cleanup_msg_ sd_bus_message *reply = NULL;
   sd_bus_error err = SD_BUS_ERROR_NULL;
-  if (!e && (r = sd_bus_call(bus, m, 0, &err, &reply)) < 0) e = bus_error(r, &err, "StartTransientUnit");
+  if (!e && (r = sd_bus_call(bus, m, 0, &err, &reply)) < 0) {
+    if (sd_bus_error_has_name(&err, "org.freedesktop.systemd1.UnitExists"))
+      e = urun_error_new("systemd: %s exists already (another container's?): give this one another id or "
+                         ".linux.cgroupsPath",
+                         unit);
+    else
+      e = bus_error(r, &err, "StartTransientUnit");
+  }
   sd_bus_error_free(&err);
+  if (!e) {
+    p->unit = steal_ptr(unit);
+    p->slice = steal_ptr(slice);
+  }
   const char *job = NULL;
   if (!e && (r = sd_bus_message_read(reply, "o", &job)) < 0) e = urun_error_code(-r, "systemd: job");
   w.job = job;

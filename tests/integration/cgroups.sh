@@ -81,6 +81,30 @@ test_update_and_events() {
   assert_nothing_left ue "$T/b"
 }
 
+# The same id under another --root means the same default group: the second
+# create is refused by name, leaves nothing, and the first runs on in it.
+test_group_in_use_refused() {
+  make_bundle b /testprog sleep 100
+  (cd b && urun run -d gu >/dev/null) || fail "run -d failed"
+  local dir pid
+  dir=$(cgroup_dir gu)
+  if [ -z "$dir" ]; then
+    urun delete -f gu
+    skip "no cgroup of its own for a container here (a user without delegation), so none to share"
+  fi
+  pid=$(urun state gu | jq -r .pid)
+  mkdir "$T/root2"
+  out=$(cd b && "$URUN" --root "$T/root2" run -d gu 2>&1) && fail "a second container in a group in use was created"
+  assert_contains "$out" "cgroup: $dir already has processes"
+  assert_eq "$(echo "$out" | wc -l)" 1 "one line"
+  assert_file_absent "$T/root2/gu" "state directory left behind"
+  [ -d "$dir" ] || fail "the first container's group was removed"
+  assert_eq "$(cat "$dir/cgroup.procs")" "$pid" "only the first container's init in the group"
+  assert_eq "$(status_of gu)" running
+  urun delete -f gu
+  assert_nothing_left gu "$T/b"
+}
+
 test_device_rules() {
   # linux.resources.devices: an eBPF program on the container's cgroup (root);
   # the default nodes stay usable, as runc adds them after the config's rules

@@ -71,6 +71,27 @@ test_systemd_is_the_default_driver() {
   assert_nothing_left dd "$T/b"
 }
 
+# The same id under another --root names the same scope: the second create
+# is refused by name and leaves nothing, and the first container's scope is
+# not stopped by the failed one's clean-up.
+test_scope_in_use_refused() {
+  limits_bundle b /testprog sleep 100
+  (cd b && urun --systemd-cgroup run -d su >/dev/null) || fail "run -d failed"
+  local unit path pid out
+  unit=$(private su cgroupUnit)
+  path=$(private su cgroupPath)
+  pid=$(urun state su | jq -r .pid)
+  mkdir "$T/root2"
+  out=$(cd b && "$URUN" --root "$T/root2" --systemd-cgroup run -d su 2>&1) && fail "a second scope of the same name was had"
+  assert_eq "$(status_of su)" running "the first container runs on"
+  assert_contains "$(sysctl_bus show "$unit" -p ActiveState)" "ActiveState=active"
+  assert_eq "$(cat "$path/cgroup.procs")" "$pid" "only the first container's init in its group"
+  assert_eq "$out" "urun: create \"su\": systemd: $unit exists already (another container's?): give this one another id or .linux.cgroupsPath"
+  assert_file_absent "$T/root2/su" "state directory left behind"
+  urun delete -f su
+  assert_nothing_left su "$T/b"
+}
+
 test_podman_style_cgroups_path() {
   limits_bundle b /testprog sleep 100
   local slice=user.slice
