@@ -418,13 +418,13 @@ urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_man
     ret->driver = CGROUP_DRIVER_CGROUPFS;
     return NULL;
   }
-  if (ret->path && !ret->foreign) rmdir(ret->path);
   if (ret->foreign) {
     /* whatever the driver: running beside it without a group would hide that */
     free(ret->path);
     ret->path = NULL;
     return e;
   }
+  if (ret->path) rmdir(ret->path);
   if (manager == CGROUP_MANAGER_CGROUPFS && !str_has_prefix(e->message, "config.json:"))
     e = urun_error_wrap(e, "cgroup: the cgroupfs driver cannot make %s%s", ret->path ? ret->path : "a group",
                         !running_as_real_root() ? " (that part of the hierarchy is not delegated to you: use the systemd "
@@ -548,7 +548,6 @@ void cgroup_plan_free(struct cgroup_plan *p) {
   free(p->path);
   free(p->scope);
   free(p->unit);
-  free(p->slice);
   free(p->id);
   if (p->dirfd >= 0) close(p->dirfd);
   memset(p, 0, sizeof(*p));

@@ -25,7 +25,6 @@ struct cgroup_plan {
   char *path;         /* absolute path of the group init joins (a leaf) */
   char *scope;        /* systemd: the scope's path (path is a leaf below it) */
   char *unit;         /* systemd: unit name, e.g. urun-<id>.scope */
-  char *slice;        /* systemd: the slice it lives in */
   bool user_bus;      /* systemd: the user's instance */
   int dirfd;          /* cgroupfs: the group directory, for CLONE_INTO_CGROUP; else -1 */
   bool placed;        /* init was cloned straight into it */

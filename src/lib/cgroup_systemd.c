@@ -270,10 +270,7 @@ urun_error *cgroup_systemd_start(struct cgroup_plan *p, const struct spec *s, pi
       e = bus_error(r, &err, "StartTransientUnit");
   }
   sd_bus_error_free(&err);
-  if (!e) {
-    p->unit = steal_ptr(unit);
-    p->slice = steal_ptr(slice);
-  }
+  if (!e) p->unit = steal_ptr(unit);
   const char *job = NULL;
   if (!e && (r = sd_bus_message_read(reply, "o", &job)) < 0) e = urun_error_code(-r, "systemd: job");
   w.job = job;
