@@ -77,6 +77,7 @@ struct create_ctx {
   const char *root_path; /* the state root's */
   struct net_plan net;
   int net_userns, net_netns; /* slirp: init's namespaces for the helper */
+  bool pid_file_written; /* a failure after it removes it; one that was there before is not ours */
   pid_t net_helper;
   uint64_t net_helper_start;
   struct seccomp_program seccomp; /* compiled here (or cached): init inherits it */
@@ -223,6 +224,7 @@ static urun_error *record_state(struct create_ctx *c, const struct create_option
   if (st.start_time == 0) return urun_error_new("container init exited during setup");
   TRY(state_write(c->dirfd, &st));
   if (o->pid_file) TRY(write_pid_file(o->pid_file, c->pid));
+  c->pid_file_written = o->pid_file != NULL;
   return NULL;
 }
 
@@ -409,7 +411,7 @@ fail:
     urun_error_free(cgroup_destroy(c.cgroup.path, c.cgroup.unit, c.cgroup.user_bus));
   if (claimed) {
     urun_error_free(state_remove(root, o->id));
-    if (o->pid_file) unlink(o->pid_file);
+    if (c.pid_file_written) unlink(o->pid_file);
   }
   ctx_release(&c);
   /* A config error already names the file and the field. */

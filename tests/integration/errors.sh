@@ -181,3 +181,17 @@ test_mqueue_without_ipc_namespace() {
     assert_nothing_left mq "$T/b"
   fi
 }
+
+# A create that fails leaves a pid file that was already there alone (it is
+# somebody else's), and writes none of its own.
+test_failed_create_keeps_a_foreign_pid_file() {
+  make_bundle b /testprog exit 0
+  cfg b '.hooks.createRuntime = [{"path": "/bin/false"}]'
+  echo 4242 >"$T/other.pid"
+  expect_error "$URUN" --root "$STATE" create --bundle b --pid-file "$T/other.pid" pf
+  assert_contains "$out" "createRuntime"
+  assert_eq "$(cat "$T/other.pid" 2>&1)" 4242 "the pid file that was there"
+  expect_error "$URUN" --root "$STATE" create --bundle b --pid-file "$T/new.pid" pf
+  assert_file_absent "$T/new.pid" "pid file of a failed create"
+  assert_nothing_left pf "$T/b"
+}
