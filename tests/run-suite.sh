@@ -62,6 +62,7 @@ work=$(mktemp -d /var/tmp/urun-suite.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
 cp _build/urun _build/urun-slirp _build/tests/testprog/testprog "$work/"
+[ -x _build-asan/urun ] && cp _build-asan/urun "$work/urun-asan"
 cp -r tests "$work/tests"
 chmod -R a+rX "$work"
 # valgrind writes to its own files (one per process, init included), read after the stage
@@ -86,6 +87,22 @@ out=$(as_test_user URUN="$work/urun" TESTPROG="$work/testprog" TMPBASE="$work/tm
   "$work/tests/integration/run-tests.sh" user ${files[@]} 2>&1)
 echo "$out"
 count "$out"
+
+stage "bad configs with the ASan/UBSan build (root, then $TEST_USER)"
+# leaks are the valgrind stage's: libsubid keeps what subid_init allocates
+if [ -x "$work/urun-asan" ]; then
+  asan=(URUN="$work/urun-asan" ASAN_OPTIONS=detect_leaks=0 TESTPROG="$work/testprog" TMPBASE="$work/tmp"
+    ONLY='test_mutated_configs_fail_cleanly')
+  out=$(env "${asan[@]}" "$work/tests/integration/run-tests.sh" asan-root "$work/tests/integration/errors.sh" 2>&1)
+  echo "$out"
+  count "$out"
+  out=$(as_test_user "${asan[@]}" "$work/tests/integration/run-tests.sh" asan-user "$work/tests/integration/errors.sh" 2>&1)
+  echo "$out"
+  count "$out"
+else
+  echo "no ASan build of urun (_build-asan/urun): its build failed above"
+  total_fail=$((total_fail + 1))
+fi
 
 stage "lifecycle tests under valgrind (root)"
 out=$(URUN="$work/urun-valgrind" URUN_UNDER_VALGRIND=1 TESTPROG="$work/testprog" TMPBASE="$work/tmp" ONLY='test_(create_start|run_exit|state_doc|list|run_detach|malformed|missing_bundle|executable)' \

@@ -42,7 +42,7 @@ static urun_error *copy_maps(const struct spec_id_mappings *src, struct spec_id_
   dst->len = 0;
   dst->items = calloc(src->len + 2, sizeof(*dst->items));
   if (!dst->items) return urun_error_code(ENOMEM, "id maps");
-  memcpy(dst->items, src->items, src->len * sizeof(*src->items));
+  if (src->len) memcpy(dst->items, src->items, src->len * sizeof(*src->items));
   dst->len = src->len;
   return NULL;
 }

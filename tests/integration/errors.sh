@@ -195,3 +195,44 @@ test_failed_create_keeps_a_foreign_pid_file() {
   assert_file_absent "$T/new.pid" "pid file of a failed create"
   assert_nothing_left pf "$T/b"
 }
+
+# Bad input of every shape at the places config.json has: a value of the
+# wrong type, out of range, empty, or nested wrongly, one field at a time.
+# Whatever create makes of it, it never crashes (CI runs this test with the
+# ASan/UBSan build too), an error is one line, and nothing is left.
+test_mutated_configs_fail_cleanly() {
+  make_bundle b /testprog exit 0
+  cp b/config.json "$T/config.orig"
+  local paths=(.ociVersion .process .process.args '.process.args[0]' .process.env '.process.env[0]' .process.cwd
+    .process.user .process.user.uid .process.user.additionalGids .process.capabilities
+    .process.capabilities.bounding .process.rlimits .process.terminal .process.noNewPrivileges
+    .process.oomScoreAdj .process.consoleSize .process.scheduler .process.ioPriority .root .root.path
+    .root.readonly .hostname .domainname .mounts '.mounts[0]' '.mounts[0].destination' '.mounts[0].options'
+    '.mounts[0].uidMappings' .linux .linux.namespaces '.linux.namespaces[0]' '.linux.namespaces[0].type'
+    .linux.uidMappings .linux.resources .linux.resources.memory .linux.resources.devices .linux.seccomp
+    .linux.devices .linux.sysctl .linux.maskedPaths .linux.cgroupsPath .linux.personality .linux.timeOffsets
+    .hooks .hooks.prestart .annotations)
+  local values=(null true -1 4294967296 '""' '[]' '{}' '[{}]')
+  local p v rc bad=()
+  for p in "${paths[@]}"; do
+    for v in "${values[@]}"; do
+      jq "$p = $v" "$T/config.orig" >b/config.json || fail "jq: $p = $v"
+      rc=0
+      # to a file: a created init holds its stdio open until it is deleted
+      "$URUN" --root "$STATE" create --bundle b mc >"$T/out" 2>&1 </dev/null || rc=$?
+      out=$(<"$T/out")
+      if [ $rc -eq 0 ]; then
+        urun delete -f mc || fail "delete after $p = $v"
+        continue
+      fi
+      [ $rc -lt 128 ] || bad+=("$p = $v: exit $rc: $out")
+      case "$out" in
+        urun:\ *) [ "$(printf '%s\n' "$out" | grep -c .)" -eq 1 ] || bad+=("$p = $v: not one line: $out") ;;
+        *) bad+=("$p = $v: not urun's error: $out") ;;
+      esac
+      [ ! -e "$STATE/mc" ] || { bad+=("$p = $v: state left"); urun delete -f mc; }
+    done
+  done
+  [ ${#bad[@]} -eq 0 ] || fail "$(printf '%s\n' "${bad[@]}" | head -n 5)"
+  assert_nothing_left mc "$T/b"
+}
