@@ -135,9 +135,9 @@ urun_error *sj_i32(const char *L, const char *path, const json_node *obj, const 
   json_node *n = json_member(obj, key);
   char p[SJ_PATH_MAX];
   sj_key_path(p, path, key);
-  if (n && json_get_int64(L, p, n, &v)) {
+  urun_error *e = n ? json_get_int64(L, p, n, &v) : NULL;
+  if (e) {
     /* say "32-bit" for any integer that doesn't fit, keep the type error otherwise */
-    urun_error *e = json_get_int64(L, p, n, &v);
     bool range = strstr(e->message, "out of range") != NULL;
     urun_error_free(e);
     return range ? json_error(L, p, "expected a 32-bit integer") : json_error(L, p, "expected an integer");

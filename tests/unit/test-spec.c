@@ -117,6 +117,10 @@ static void test_errors(void) {
             "config.json: .process.rlimits[2].hard: expected an unsigned integer"));
   CHECK(bad(PROC(", \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1}]"), "config.json: .process.rlimits[0].hard: required field is missing"));
   CHECK(bad(PROC(", \"oomScoreAdj\": 3000000000"), "config.json: .process.oomScoreAdj: expected a 32-bit integer"));
+  /* the type and the int64 range errors too (under ASan: without a leak of the first error) */
+  CHECK(bad(PROC(", \"oomScoreAdj\": \"x\""), "config.json: .process.oomScoreAdj: expected an integer"));
+  CHECK(bad(PROC(", \"oomScoreAdj\": 1.5"), "config.json: .process.oomScoreAdj: expected an integer"));
+  CHECK(bad(PROC(", \"oomScoreAdj\": 99999999999999999999"), "config.json: .process.oomScoreAdj: expected a 32-bit integer"));
   CHECK(bad(PROC(", \"capabilities\": {\"bounding\": \"CAP_KILL\"}"), "config.json: .process.capabilities.bounding: expected an array"));
   CHECK(bad(PROC(", \"scheduler\": {\"policy\": \"SCHED_NOPE\"}"), "config.json: .process.scheduler.policy: unknown scheduler policy \"SCHED_NOPE\""));
   CHECK(bad(PROC(", \"ioPriority\": {\"priority\": 1}"), "config.json: .process.ioPriority.class: required field is missing"));
