@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cgroup_devices.h"
+#include "cgroup_stats.h"
 #include "cleanup.h"
 #include "fsutil.h"
 #include "log.h"
@@ -319,8 +320,7 @@ static urun_error *refuse_populated(struct cgroup_plan *p) {
   _cleanup_free_ char *events = NULL;
   urun_error *e = read_file_at(p->dirfd, "cgroup.events", &events, NULL);
   if (e) return urun_error_wrap(e, "cgroup: %s", p->path);
-  const char *populated = strstr(events, "populated ");
-  if (!populated || populated[10] == '0') return NULL;
+  if (!cgroup_keyed(events, "populated")) return NULL;
   p->foreign = true;
   return urun_error_new("cgroup: %s already has processes (another container's?): give this one a "
                         ".linux.cgroupsPath of its own",
@@ -479,8 +479,7 @@ urun_error *cgroup_freeze(const char *path, bool freeze) {
   for (int i = 0; i < 500; i++) {
     _cleanup_free_ char *data = NULL;
     TRY(read_file_at(AT_FDCWD, events, &data, NULL));
-    char *f = strstr(data, "frozen ");
-    if (f && (f[7] == '1') == freeze) return NULL;
+    if ((cgroup_keyed(data, "frozen") == 1) == freeze) return NULL;
     usleep(2000);
   }
   return urun_error_new("cgroup: %s did not %s within a second", path, freeze ? "freeze" : "thaw");

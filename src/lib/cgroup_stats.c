@@ -43,7 +43,7 @@ static const char *next_line(const char *line) {
 }
 
 /* "key value" lines (cpu.stat, memory.stat, memory.events). */
-static uint64_t keyed(const char *data, const char *key) {
+uint64_t cgroup_keyed(const char *data, const char *key) {
   size_t klen = strlen(key);
   for (const char *line = data; line && *line; line = next_line(line))
     if (!strncmp(line, key, klen) && line[klen] == ' ') return strtoull(line + klen + 1, NULL, 10);
@@ -55,7 +55,7 @@ bool cgroup_read_oom_kills(int events_fd, uint64_t *ret) {
   ssize_t n = events_fd < 0 ? -1 : pread(events_fd, buf, sizeof(buf) - 1, 0);
   if (n <= 0) return false;
   buf[n] = 0;
-  *ret = keyed(buf, "oom_kill");
+  *ret = cgroup_keyed(buf, "oom_kill");
   return true;
 }
 
@@ -71,15 +71,15 @@ static void write_cpu(json_writer *w, const char *path) {
   json_begin_object(w);
   json_key(w, "usage");
   json_begin_object(w);
-  kv_u64(w, "total", keyed(s, "usage_usec") * 1000);
-  kv_u64(w, "kernel", keyed(s, "system_usec") * 1000);
-  kv_u64(w, "user", keyed(s, "user_usec") * 1000);
+  kv_u64(w, "total", cgroup_keyed(s, "usage_usec") * 1000);
+  kv_u64(w, "kernel", cgroup_keyed(s, "system_usec") * 1000);
+  kv_u64(w, "user", cgroup_keyed(s, "user_usec") * 1000);
   json_end_object(w);
   json_key(w, "throttling");
   json_begin_object(w);
-  kv_u64(w, "periods", keyed(s, "nr_periods"));
-  kv_u64(w, "throttledPeriods", keyed(s, "nr_throttled"));
-  kv_u64(w, "throttledTime", keyed(s, "throttled_usec") * 1000);
+  kv_u64(w, "periods", cgroup_keyed(s, "nr_periods"));
+  kv_u64(w, "throttledPeriods", cgroup_keyed(s, "nr_throttled"));
+  kv_u64(w, "throttledTime", cgroup_keyed(s, "throttled_usec") * 1000);
   json_end_object(w);
   json_end_object(w);
 }
@@ -101,12 +101,12 @@ static void write_memory(json_writer *w, const char *path) {
   const char *s = stat ? stat : "";
   json_key(w, "memory");
   json_begin_object(w);
-  kv_u64(w, "cache", keyed(s, "file"));
+  kv_u64(w, "cache", cgroup_keyed(s, "file"));
   write_usage(w, "usage", read_value(path, "memory.current"), read_value(path, "memory.peak"),
-              read_value(path, "memory.max"), events ? keyed(events, "max") : 0);
+              read_value(path, "memory.max"), events ? cgroup_keyed(events, "max") : 0);
   uint64_t swap = read_value(path, "memory.swap.current");
   write_usage(w, "swap_usage", swap, read_value(path, "memory.swap.peak"), read_value(path, "memory.swap.max"), 0);
-  write_usage(w, "kernel_usage", keyed(s, "kernel"), 0, 0, 0);
+  write_usage(w, "kernel_usage", cgroup_keyed(s, "kernel"), 0, 0, 0);
   json_key(w, "raw");
   json_begin_object(w);
   for (const char *line = s; line && *line; line = next_line(line)) {
@@ -183,7 +183,7 @@ static void write_hugetlb(json_writer *w, const char *path) {
     kv_u64(w, "usage", read_value(path, file));
     snprintf(file, sizeof(file), "hugetlb.%s.events", size);
     _cleanup_free_ char *events = read_cg(path, file);
-    kv_u64(w, "failcnt", events ? keyed(events, "max") : 0);
+    kv_u64(w, "failcnt", events ? cgroup_keyed(events, "max") : 0);
     json_end_object(w);
   }
   json_end_object(w);

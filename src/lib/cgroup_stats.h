@@ -10,6 +10,9 @@
 /* Write runc's "data" object of a stats event (cpu, memory, pids, blkio,
  * hugetlb) for the group at `path`. */
 urun_error *cgroup_stats_write(json_writer *w, const char *path);
+/* The value of `key` in a file of "key value" lines (cpu.stat,
+ * memory.events, cgroup.events); 0 when it is not there. */
+uint64_t cgroup_keyed(const char *data, const char *key);
 /* memory.events' oom_kill counter, read through `events_fd` (open on a
  * group's memory.events): reading through the fd is also what re-arms its
  * POLLPRI.  false when it cannot be read (the group is gone). */
