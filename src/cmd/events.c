@@ -79,21 +79,6 @@ static int64_t now_ms(void) {
   return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* The nearest ancestor of the container's group that outlives it: the
- * parent, or with systemd the parent of the scope, which goes with it. */
-static char *witness_path(const struct state *st, const char *path) {
-  const char *end = strrchr(path, '/');
-  if (st->cgroup_unit) {
-    size_t ulen = strlen(st->cgroup_unit);
-    for (const char *p = strstr(path, st->cgroup_unit); p; p = strstr(p + 1, st->cgroup_unit))
-      if (p > path && p[-1] == '/' && (p[ulen] == '/' || !p[ulen])) {
-        end = p - 1;
-        break;
-      }
-  }
-  return end && end > path ? strndup(path, (size_t)(end - path)) : NULL;
-}
-
 static int open_memory_events(const char *dir) {
   _cleanup_free_ char *file = dir ? path_join(dir, "memory.events") : NULL;
   return file ? open(file, O_RDONLY | O_CLOEXEC) : -1;
@@ -111,7 +96,7 @@ static urun_error *stream(const char *id, const struct state *st, const char *pa
   struct proc_handle h;
   TRY(proc_open(st->pid, st->start_time, &h));
   _cleanup_close_ int events = open_memory_events(path);
-  _cleanup_free_ char *witness_dir = witness_path(st, path);
+  _cleanup_free_ char *witness_dir = cgroup_lasting_ancestor(path, st->cgroup_unit != NULL);
   _cleanup_close_ int witness = open_memory_events(witness_dir);
   uint64_t seen_kills = 0, witness_kills = 0;
   cgroup_read_oom_kills(events, &seen_kills);

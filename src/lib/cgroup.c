@@ -313,6 +313,11 @@ static char *parent_of(const char *path) {
   return p;
 }
 
+char *cgroup_lasting_ancestor(const char *path, bool systemd) {
+  _cleanup_free_ char *parent = parent_of(path);
+  return systemd && parent ? parent_of(parent) : steal_ptr(parent);
+}
+
 /* A group with processes is another container's (the same id under another
  * --root, or a cgroupsPath given twice): joining it would let one's delete
  * kill the other's processes.  runc refuses it too. */

@@ -64,6 +64,10 @@ void cgroup_plan_free(struct cgroup_plan *p);
 urun_error *cgroup_freeze(const char *path, bool freeze);
 urun_error *cgroup_pids(const char *path, pid_t **ret, size_t *ret_len);
 urun_error *cgroup_kill_all(const char *path, int sig);
+/* The nearest ancestor of a container's group at `path` that outlives it:
+ * its parent, or with systemd the scope's parent (the group is the scope's
+ * leaf, and systemd removes the scope with it). */
+char *cgroup_lasting_ancestor(const char *path, bool systemd);
 /* The cgroup2 mountpoint (unified or hybrid "unified"); NULL when none. */
 const char *cgroup_mountpoint(void);
 
