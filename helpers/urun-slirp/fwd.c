@@ -33,11 +33,9 @@ struct fwd {
   bool dead;
 };
 
-/* A TCP connection while its container side connects. */
+/* A TCP client while the child makes its socket in the container. */
 struct tconn {
-  struct handler h;
-  int client, guest;
-  bool dead;
+  int client;
 };
 
 /* Datagram queued while a UDP flow waits for its socket. */
@@ -85,36 +83,20 @@ static bool keep_source(const struct addr *client, const struct fwd *f) {
 }
 
 static void tconn_free(struct tconn *t) {
-  t->dead = true;
   sockreq_cancel(t);
   if (t->client >= 0) close(t->client);
-  if (t->guest >= 0) {
-    loop_del(t->guest);
-    close(t->guest);
-  }
-  loop_defer_free(t);
+  free(t);
 }
 
-static void tconn_connected(struct handler *h, uint32_t ev) {
-  struct tconn *t = (struct tconn *)h;
-  if (t->dead) return;
-  int err = 0;
-  socklen_t len = sizeof(err);
-  if (getsockopt(t->guest, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err) {
-    tconn_free(t);
-    return;
-  }
-  loop_del(t->guest);
-  relay_start(t->client, t->guest);
-  t->client = t->guest = -1;
-  tconn_free(t);
-}
-
+/* The relay starts while the socket still connects: it reads and writes once
+ * the connection is up, and a refused one ends the client's too. */
 static void tconn_got_socket(void *ctx, int fd, int err) {
   struct tconn *t = ctx;
-  t->guest = fd;
-  t->h.fn = tconn_connected;
-  if (fd < 0 || loop_add(fd, EPOLLOUT, &t->h) < 0) tconn_free(t);
+  if (fd >= 0) {
+    relay_start(t->client, fd);
+    t->client = -1;
+  }
+  tconn_free(t);
 }
 
 static void tcp_accept(struct fwd *f) {
@@ -123,14 +105,30 @@ static void tcp_accept(struct fwd *f) {
     int c = accept4(f->fd, (struct sockaddr *)&client.ss, &client.len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (c < 0) return; /* EAGAIN, or a client gone before accept */
     addr_unmap_v4(&client);
+    bool keep = keep_source(&client, f);
+    /* a spare connects at once; without one (or if the client's address is
+     * taken inside) the child makes the socket */
+    int g = sockreq_take(addr_family(&f->info.guest), keep);
+    if (g >= 0 && keep && bind(g, (const struct sockaddr *)&client.ss, client.len) < 0) {
+      close(g);
+      g = -1;
+    }
+    if (g >= 0) {
+      if (connect(g, (const struct sockaddr *)&f->info.guest.ss, f->info.guest.len) < 0 && errno != EINPROGRESS) {
+        close(g);
+        close(c);
+      } else {
+        relay_start(c, g);
+      }
+      continue;
+    }
     struct tconn *t = calloc(1, sizeof(*t));
     if (!t) {
       close(c);
       continue;
     }
     t->client = c;
-    t->guest = -1;
-    if (sockreq_send(SOCK_STREAM, keep_source(&client, f) ? &client : NULL, &f->info.guest, tconn_got_socket, t) < 0) {
+    if (sockreq_send(SOCK_STREAM, keep ? &client : NULL, &f->info.guest, tconn_got_socket, t) < 0) {
       close(c);
       free(t);
     }
@@ -300,6 +298,10 @@ int fwd_add(int proto, const struct addr *host, const struct addr *guest, char *
   }
   f->h.fn = fwd_event;
   f->info = (struct fwd_info){.id = next_id, .proto = proto, .host = *host, .guest = *guest};
+  if (proto == IPPROTO_TCP) {
+    sockreq_spares(addr_family(guest), false);
+    if (addr_family(guest) == AF_INET) sockreq_spares(AF_INET, true);
+  }
   if (loop_add(fd, EPOLLIN, &f->h) < 0) {
     snprintf(err, errlen, "epoll: %s", strerror(errno));
     free(f);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "loop.h"
+#include "mss_clamp.h"
 #include "util.h"
 
 /* One slirp socket: the events slirp wants and the epoll state of its fd.
@@ -44,6 +45,8 @@ static size_t nsfds;
 static unsigned round_no;
 static struct handler tap_handler;
 static size_t frame_max;
+/* TCP through libslirp: three segments fill its 65,535-byte window (mss_clamp.c) */
+static const uint16_t mss_max = 21800;
 
 static struct sfd *sfd_get(int fd, bool create) {
   if ((size_t)fd >= nsfds) {
@@ -137,6 +140,14 @@ void sg_tap_write(const void *frame, size_t len) {
 }
 
 static ssize_t send_packet(const void *buf, size_t len, void *opaque) {
+  /* slirp's SYNs are small: clamp a copy */
+  if (len <= 256 && mss_clamp_wanted(buf, len, mss_max)) {
+    uint8_t syn[256];
+    memcpy(syn, buf, len);
+    mss_clamp(syn, len, mss_max);
+    sg_tap_write(syn, len);
+    return (ssize_t)len;
+  }
   sg_tap_write(buf, len);
   return (ssize_t)len;
 }
@@ -229,6 +240,7 @@ static void tap_event(struct handler *h, uint32_t ev) {
     }
     if (n == 0 || (size_t)n > frame_max) continue;
     if (hook && hook(buf, (size_t)n)) continue;
+    mss_clamp(buf, (size_t)n, mss_max);
     slirp_input(slirp, buf, (int)n);
   }
 }

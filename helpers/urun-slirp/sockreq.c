@@ -13,7 +13,8 @@
 
 struct req_msg {
   uint32_t id;
-  int32_t type; /* SOCK_STREAM or SOCK_DGRAM */
+  int32_t type;   /* SOCK_STREAM or SOCK_DGRAM */
+  uint32_t spare; /* a TCP socket for the pool: neither bound nor connected */
   struct addr src; /* len 0: let the kernel choose */
   struct addr dst;
 };
@@ -28,6 +29,17 @@ struct pending {
   sockreq_cb cb;
   void *ctx;
 };
+
+/* Spare TCP sockets made ahead of need, so that a forwarded connection does
+ * not wait for a round trip to the child: per family, plain or transparent
+ * (ready to be bound to a client's address). */
+#define SPARES 4
+struct spares {
+  int fd[SPARES];
+  int n, asked;
+  bool refused; /* the child could not make this kind: no more asking */
+};
+static struct spares spare_pool[2][2];
 
 static int chan = -1;
 static struct handler chan_handler;
@@ -83,19 +95,59 @@ int sockreq_init(int sock) {
   return loop_add(chan, EPOLLIN, &chan_handler);
 }
 
+static bool pend_room(void) {
+  if (npend < cappend) return true;
+  size_t cap = cappend ? cappend * 2 : 64;
+  struct pending *n = realloc(pend, cap * sizeof(*n));
+  if (!n) return false;
+  pend = n;
+  cappend = cap;
+  return true;
+}
+
 int sockreq_send(int type, const struct addr *src, const struct addr *dst, sockreq_cb cb, void *ctx) {
-  if (npend == cappend) {
-    size_t cap = cappend ? cappend * 2 : 64;
-    struct pending *n = realloc(pend, cap * sizeof(*n));
-    if (!n) return -ENOMEM;
-    pend = n;
-    cappend = cap;
-  }
+  if (!pend_room()) return -ENOMEM;
   struct req_msg m = {.id = next_id++, .type = type, .dst = *dst};
   if (src) m.src = *src;
   if (send(chan, &m, sizeof(m), MSG_DONTWAIT) < 0) return -errno;
   pend[npend++] = (struct pending){.id = m.id, .cb = cb, .ctx = ctx};
   return 0;
+}
+
+static struct spares *spares_of(int family, bool transparent) {
+  return &spare_pool[family == AF_INET6][transparent];
+}
+
+static void spare_got(void *ctx, int fd, int err) {
+  struct spares *p = ctx;
+  p->asked--;
+  if (fd < 0) p->refused = true;
+  else if (p->n < SPARES) p->fd[p->n++] = fd;
+  else close(fd);
+}
+
+void sockreq_spares(int family, bool transparent) {
+  struct spares *p = spares_of(family, transparent);
+  while (!p->refused && p->n + p->asked < SPARES) {
+    struct req_msg m = {.id = next_id, .type = SOCK_STREAM, .spare = 1};
+    m.dst.ss.ss_family = (sa_family_t)family;
+    m.dst.len = family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    if (transparent) m.src = m.dst;
+    if (!pend_room() || send(chan, &m, sizeof(m), MSG_DONTWAIT) < 0) {
+      /* the next take asks again */
+      return;
+    }
+    next_id++;
+    pend[npend++] = (struct pending){.id = m.id, .cb = spare_got, .ctx = p};
+    p->asked++;
+  }
+}
+
+int sockreq_take(int family, bool transparent) {
+  struct spares *p = spares_of(family, transparent);
+  int fd = p->n ? p->fd[--p->n] : -1;
+  sockreq_spares(family, transparent);
+  return fd;
 }
 
 void sockreq_cancel(void *ctx) {
@@ -105,16 +157,35 @@ void sockreq_cancel(void *ctx) {
 
 /* Child: a socket bound to the client's address needs IP_TRANSPARENT (the
  * address is not local here) and the mark that routes replies back to it. */
-static bool bind_source(int fd, const struct addr *src) {
+static bool make_transparent(int fd, int family) {
   int one = 1;
   uint32_t mark = SOURCE_MARK;
-  bool v4 = src->ss.ss_family == AF_INET;
+  bool v4 = family == AF_INET;
   return setsockopt(fd, v4 ? SOL_IP : SOL_IPV6, v4 ? IP_TRANSPARENT : IPV6_TRANSPARENT, &one, sizeof(one)) == 0 &&
-         setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) == 0 &&
-         bind(fd, (const struct sockaddr *)&src->ss, src->len) == 0;
+         setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) == 0;
+}
+
+static bool bind_source(int fd, const struct addr *src) {
+  return make_transparent(fd, src->ss.ss_family) && bind(fd, (const struct sockaddr *)&src->ss, src->len) == 0;
+}
+
+/* A spare: transparent ones get bound to a client's address by the parent */
+static int make_spare(const struct req_msg *m, bool keep_source, int *err) {
+  int family = m->dst.ss.ss_family;
+  int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0 || !m->src.len) goto out;
+  if (!keep_source || !make_transparent(fd, family)) {
+    close(fd);
+    errno = EPERM;
+    fd = -1;
+  }
+out:
+  if (fd < 0) *err = errno;
+  return fd;
 }
 
 static int make_socket(const struct req_msg *m, bool keep_source, int *err) {
+  if (m->spare) return make_spare(m, keep_source, err);
   int family = m->dst.ss.ss_family;
   int fd = socket(family, m->type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) goto fail;

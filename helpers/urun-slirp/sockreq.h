@@ -23,6 +23,11 @@ typedef void (*sockreq_cb)(void *ctx, int fd, int err);
 int sockreq_init(int sock);
 /* SRC: the client address to keep, or NULL. 0 or -errno. */
 int sockreq_send(int type, const struct addr *src, const struct addr *dst, sockreq_cb cb, void *ctx);
+/* A spare TCP socket of FAMILY made in the namespace (TRANSPARENT: ready to
+ * be bound to a foreign address), or -1 when none is at hand; asks for more. */
+int sockreq_take(int family, bool transparent);
+/* Start keeping spares of that kind. */
+void sockreq_spares(int family, bool transparent);
 /* CTX is going away: its pending answer is dropped (the fd closed). */
 void sockreq_cancel(void *ctx);
 

@@ -45,6 +45,27 @@ def tcp_serve(addr, port, readyfile):
         c, a = s.accept()
         c.sendall(b"peer %s\n" % a[0].encode()); c.close()
 
+def tcp_sink_serve(addr, port, readyfile):
+    # counts what one client sends, then answers with the count and a digest
+    import hashlib
+    s = socket.socket(socket.AF_INET); s.bind((addr, int(port))); s.listen(1); ready(readyfile)
+    c, a = s.accept(); h = hashlib.sha256(); n = 0
+    while True:
+        d = c.recv(1 << 20)
+        if not d: break
+        h.update(d); n += len(d)
+    c.sendall(b"got %d %s\n" % (n, h.hexdigest()[:16].encode())); c.close()
+
+def tcp_push(host, port, nbytes):
+    # the send MSS the connection settled on, then NBYTES of a known pattern
+    import hashlib
+    s = socket.create_connection((host, int(port)), timeout=10)
+    print("mss %d" % s.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG))
+    data = bytes(range(256)) * (int(nbytes) // 256)
+    s.sendall(data); s.shutdown(socket.SHUT_WR)
+    print("sent %d %s" % (len(data), hashlib.sha256(data).hexdigest()[:16]))
+    sys.stdout.write(s.makefile().read())
+
 def udp_serve(addr, port, readyfile):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((addr, int(port))); ready(readyfile)
@@ -93,7 +114,7 @@ def api(path, *requests):
     s.sendall("".join(r + "\n" for r in requests).encode()); s.shutdown(socket.SHUT_WR)
     sys.stdout.write(s.makefile().read())
 
-cmds = {"tcp-serve": tcp_serve, "udp-serve": udp_serve, "dns-serve": dns_serve,
+cmds = {"tcp-serve": tcp_serve, "tcp-sink-serve": tcp_sink_serve, "tcp-push": tcp_push, "udp-serve": udp_serve, "dns-serve": dns_serve,
         "tcp-get": tcp_get, "udp-get": udp_get, "api": api, "exit-fd-run": exit_fd_run}
 try:
     cmds[sys.argv[1]](*sys.argv[2:])
@@ -229,6 +250,28 @@ test_net_host_loopback() {
   urun delete -f n3
 }
 
+# libslirp has no window scaling: with the tap's MTU of 65520 two segments
+# would fill its window and sender and helper would take turns. SYNs through
+# the helper carry an MSS of at most 21800, and the data still arrives whole.
+test_net_tcp_mss_clamped() {
+  need_slirp
+  local port out
+  port=$(free_port)
+  bg nettool tcp-sink-serve 127.0.0.1 "$port" "$T/sready"
+  wait_for test -s "$T/sready"
+  net_container n9
+  start_slirp --allow-host-loopback "$CPID"
+  assert_contains "$(in_ctr n9 'busybox ip link show dev tap0')" "mtu 65520"
+  out=$(in_ctr n9 "$PY /nettool.py tcp-push 10.0.2.2 $port 8388608") || fail "push through slirp failed: $out"
+  local mss sent got
+  mss=$(printf '%s\n' "$out" | sed -n 's/^mss //p')
+  [ -n "$mss" ] && [ "$mss" -le 21800 ] && [ "$mss" -ge 20000 ] || fail "send MSS $mss, expected 20000-21800: $out"
+  sent=$(printf '%s\n' "$out" | sed -n 's/^sent //p')
+  got=$(printf '%s\n' "$out" | sed -n 's/^got //p')
+  assert_eq "$got" "$sent" "the host received what the container sent"
+  urun delete -f n9
+}
+
 test_net_dns() {
   need_slirp
   local port
@@ -328,7 +371,7 @@ test_net_port_forward() {
   tport=$(free_port)
   uport=$(free_port)
   net_container n5
-  start_slirp -p "127.0.0.1:$tport:80" -p "$uport:81/udp" "$CPID"
+  start_slirp -p "127.0.0.1:$tport:80" -p "$uport:81/udp" --api-socket "$T/api.sock" "$CPID"
   bg urun exec n5 "$PY" /nettool.py tcp-serve 0.0.0.0 80 /tmp/tready
   bg urun exec n5 "$PY" /nettool.py udp-serve 0.0.0.0 81 /tmp/uready
   wait_for test -s b/rootfs/tmp/tready
@@ -337,9 +380,25 @@ test_net_port_forward() {
   assert_eq "$(nettool tcp-get 127.0.0.1 "$tport")" "peer 10.0.2.100" "TCP forward"
   assert_eq "$(nettool udp-get 127.0.0.1 "$uport")" "udp peer 10.0.2.100 got ping" "UDP forward"
   local i
-  for i in 1 2 3 4 5; do
+  for i in 1 2 3 4 5 6 7 8 9 10; do
     assert_eq "$(nettool tcp-get 127.0.0.1 "$tport")" "peer 10.0.2.100" "TCP forward, connection $i"
   done
+  # more at once than the helper keeps spare sockets: the rest are made on request
+  local pids=()
+  for i in $(seq 12); do
+    nettool tcp-get 127.0.0.1 "$tport" >"$T/par.$i" &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  for i in $(seq 12); do assert_eq "$(cat "$T/par.$i")" "peer 10.0.2.100" "TCP forward, parallel connection $i"; done
+  # nothing listens on the container's port: the client's connection ends
+  # at once, and the helper goes on
+  local rport out
+  rport=$(free_port)
+  nettool api "$T/api.sock" '{"execute": "add_hostfwd", "arguments": {"proto": "tcp", "host_addr": "127.0.0.1", "host_port": '"$rport"', "guest_port": 82}}' >/dev/null
+  out=$(timeout 5 "$PY" "$T/nettool.py" tcp-get 127.0.0.1 "$rport" 2>&1) || true
+  assert_eq "$out" "" "a forward to a closed port ends the client's connection"
+  assert_eq "$(nettool tcp-get 127.0.0.1 "$tport")" "peer 10.0.2.100" "TCP forward after a refused one"
   urun delete -f n5
 }
 
