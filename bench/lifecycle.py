@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import pwd
+import re
 import shutil
 import statistics
 import subprocess
@@ -26,6 +27,9 @@ import time
 ITER = int(os.environ.get("BENCH_ITER", "20"))
 SEQ = int(os.environ.get("BENCH_SEQ", "100"))
 USER = os.environ.get("BENCH_USER", "uruntest")
+# BENCH_CASES: a regular expression over "MODE VARIANT OP" ("root seccomp run"),
+# "MODE sequential" and "MODE rss"; only the cases it finds run
+CASES = re.compile(os.environ.get("BENCH_CASES", ""))
 RUNTIMES = ["urun", "crun", "runc"]
 VARIANTS = ["plain", "netns", "seccomp"]
 HYBRID_CG2 = "/sys/fs/cgroup/unified"
@@ -213,6 +217,8 @@ def main():
 
             for v in VARIANTS:
                 for op in ("run", "create+start+delete"):
+                    if not CASES.search("%s %s %s" % (mode, v, op)):
+                        continue
                     samples = {rt: [] for rt in RUNTIMES}
                     for i in range(ITER + 1):  # the first round warms caches and is dropped
                         for rt in RUNTIMES:
@@ -238,7 +244,7 @@ def main():
                     print_case(results["cases"][-1])
             # 100 sequential runs, as crun's README measures it
             seq = {}
-            for rt in RUNTIMES:
+            for rt in (RUNTIMES if CASES.search(mode + " sequential") else []):
                 argv = [measure]
                 for i in range(SEQ):
                     argv += cmd(rt, "run", "--bundle", bundles["plain"], "s%d" % i) + [";;"]
@@ -246,19 +252,21 @@ def main():
                 if res["status"] != 0:
                     sys.exit("bench: %d sequential runs with %s failed: %s" % (SEQ, rt, res.get("stderr", "")))
                 seq[rt] = res["wall_ms"]
-            results.setdefault("sequential", {})[mode] = seq
-            print("  %-28s %9.0f ms %9.0f ms %9.0f ms   urun/crun %.2f" %
-                  ("%s: %d sequential runs" % (mode, SEQ), seq["urun"], seq["crun"], seq["runc"], seq["urun"] / seq["crun"]))
+            if seq:
+                results.setdefault("sequential", {})[mode] = seq
+                print("  %-28s %9.0f ms %9.0f ms %9.0f ms   urun/crun %.2f" %
+                      ("%s: %d sequential runs" % (mode, SEQ), seq["urun"], seq["crun"], seq["runc"], seq["urun"] / seq["crun"]))
             # what each runtime keeps running beside a created container
             rss = {}
-            for rt in RUNTIMES:
+            for rt in (RUNTIMES if CASES.search(mode + " rss") else []):
                 r = runner[rt].ask(op="spawn", argv=cmd(rt, "create", "--bundle", bundles["plain"], "m"), cwd=bundles["plain"])
                 st = runner[rt].ask(op="exec", argv=cmd(rt, "state", "m"))
                 pid = json.loads(st["stdout"])["pid"] if r["status"] == 0 else 0
                 rss[rt] = runner[rt].ask(op="rss", pid=pid)["rss_kb"] if pid else None
                 runner[rt].ask(op="exec", argv=cmd(rt, "delete", "-f", "m"))
-            results.setdefault("created_init_rss_kb", {})[mode] = rss
-            print("  %-28s %9s kB %9s kB %9s kB" % ("%s: RSS of a created init" % mode, rss["urun"], rss["crun"], rss["runc"]))
+            if rss:
+                results.setdefault("created_init_rss_kb", {})[mode] = rss
+                print("  %-28s %9s kB %9s kB %9s kB" % ("%s: RSS of a created init" % mode, rss["urun"], rss["crun"], rss["runc"]))
             host.close()
             crun.close()
     finally:

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "prefault.h"
 #include "spec.h"
 
 struct command {
@@ -115,6 +116,7 @@ int main(int argc, char **argv) {
   int first = 0, exit_code = 0;
   bool done;
   opterr = 0;
+  prefault_heap();
   urun_error *e = parse_globals(argc, argv, &g, &first, &done);
   if (!e && done) return 0;
   if (!e) e = log_setup(g.log, g.log_format, g.debug);
