@@ -158,6 +158,16 @@ urun_error *state_open(struct state_root *root, const char *id, int lock_op, int
 }
 
 urun_error *state_remove(struct state_root *root, const char *id) {
+  /* the files a container's directory holds, by name: no directory read
+   * (and no 32 KiB buffer for it) on every delete; anything else there
+   * makes the rmdir fail and the tree walk take it */
+  static const char *const known[] = {STATE_FILE_NAME, CONFIG_COPY_NAME, EXEC_FIFO_NAME};
+  _cleanup_close_ int dirfd = openat(root->fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dirfd < 0 && errno == ENOENT) return NULL;
+  if (dirfd >= 0) {
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) unlinkat(dirfd, known[i], 0);
+    if (unlinkat(root->fd, id, AT_REMOVEDIR) == 0 || errno == ENOENT) return NULL;
+  }
   return urun_error_wrap(remove_tree_at(root->fd, id), "remove state of \"%s\"", id);
 }
 
