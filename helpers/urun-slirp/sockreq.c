@@ -105,13 +105,20 @@ static bool pend_room(void) {
   return true;
 }
 
-int sockreq_send(int type, const struct addr *src, const struct addr *dst, sockreq_cb cb, void *ctx) {
+/* Send request M (its id set here); CB gets the answer. 0 or -errno. */
+static int request(struct req_msg *m, sockreq_cb cb, void *ctx) {
   if (!pend_room()) return -ENOMEM;
-  struct req_msg m = {.id = next_id++, .type = type, .dst = *dst};
-  if (src) m.src = *src;
-  if (send(chan, &m, sizeof(m), MSG_DONTWAIT) < 0) return -errno;
-  pend[npend++] = (struct pending){.id = m.id, .cb = cb, .ctx = ctx};
+  m->id = next_id;
+  if (send(chan, m, sizeof(*m), MSG_DONTWAIT) < 0) return -errno;
+  next_id++;
+  pend[npend++] = (struct pending){.id = m->id, .cb = cb, .ctx = ctx};
   return 0;
+}
+
+int sockreq_send(int type, const struct addr *src, const struct addr *dst, sockreq_cb cb, void *ctx) {
+  struct req_msg m = {.type = type, .dst = *dst};
+  if (src) m.src = *src;
+  return request(&m, cb, ctx);
 }
 
 static struct spares *spares_of(int family, bool transparent) {
@@ -121,24 +128,21 @@ static struct spares *spares_of(int family, bool transparent) {
 static void spare_got(void *ctx, int fd, int err) {
   struct spares *p = ctx;
   p->asked--;
-  if (fd < 0) p->refused = true;
-  else if (p->n < SPARES) p->fd[p->n++] = fd;
+  /* EPERM: no transparency there; anything else, the next take asks again */
+  if (err == -EPERM) p->refused = true;
+  if (fd < 0) return;
+  if (p->n < SPARES) p->fd[p->n++] = fd;
   else close(fd);
 }
 
 void sockreq_spares(int family, bool transparent) {
   struct spares *p = spares_of(family, transparent);
   while (!p->refused && p->n + p->asked < SPARES) {
-    struct req_msg m = {.id = next_id, .type = SOCK_STREAM, .spare = 1};
+    struct req_msg m = {.type = SOCK_STREAM, .spare = 1};
     m.dst.ss.ss_family = (sa_family_t)family;
     m.dst.len = family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
     if (transparent) m.src = m.dst;
-    if (!pend_room() || send(chan, &m, sizeof(m), MSG_DONTWAIT) < 0) {
-      /* the next take asks again */
-      return;
-    }
-    next_id++;
-    pend[npend++] = (struct pending){.id = m.id, .cb = spare_got, .ctx = p};
+    if (request(&m, spare_got, p) < 0) return; /* the next take asks again */
     p->asked++;
   }
 }
