@@ -539,7 +539,10 @@ static urun_error *remove_tree(const char *path, int depth) {
 }
 
 urun_error *cgroup_destroy(const char *path, const char *unit, bool user_bus) {
-  if (path && access(path, F_OK) == 0) {
+  /* an exited container's group, empty and without children, goes with one
+   * rmdir; a populated one (EBUSY) or one with groups below is killed and
+   * walked */
+  if (path && rmdir(path) < 0 && errno != ENOENT) {
     urun_error_free(cgroup_kill_all(path, SIGKILL));
     TRY(remove_tree(path, 0));
   }
