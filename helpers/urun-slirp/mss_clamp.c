@@ -5,8 +5,8 @@
  * bytes, and Linux sends segments of at most half the peer's largest window.
  * With the tap's MTU of 65520 two 32 KiB segments fill the window: the sender
  * waits while the helper reads, hands the data to the host socket and acks.
- * Segments of about a quarter of the window keep both sides busy at once
- * (measured with iperf3 in bench/net: see the man page). */
+ * Three segments a window keep both sides busy at once (measured with
+ * iperf3: see the man page). */
 #include "mss_clamp.h"
 
 #include <net/ethernet.h>
@@ -47,9 +47,10 @@ static size_t tcp_at(const uint8_t *f, size_t len) {
   return ETH_HLEN + hl;
 }
 
-/* Where the MSS option's value of a SYN in F sits (0: none). */
-static size_t mss_at(const uint8_t *f, size_t len) {
-  size_t t = tcp_at(f, len);
+/* Where the MSS option's value of a SYN in F sits (0: none); *TCP: where
+ * its TCP header does. */
+static size_t mss_at(const uint8_t *f, size_t len, size_t *tcp) {
+  size_t t = *tcp = tcp_at(f, len);
   if (!t || !(f[t + 13] & TCP_FLAG_SYN)) return 0;
   size_t end = t + (size_t)(f[t + 12] >> 4) * 4;
   if (end < t + 20 || end > len) return 0;
@@ -67,7 +68,7 @@ static size_t mss_at(const uint8_t *f, size_t len) {
 }
 
 bool mss_clamp_wanted(const uint8_t *frame, size_t len, uint16_t max) {
-  size_t at = mss_at(frame, len);
+  size_t t, at = mss_at(frame, len, &t);
   return at && get16(frame + at) > max;
 }
 
@@ -82,11 +83,10 @@ static uint16_t csum_replace(uint16_t check, uint16_t old, uint16_t new) {
 static uint16_t swap16(uint16_t v) { return (uint16_t)(v << 8 | v >> 8); }
 
 bool mss_clamp(uint8_t *frame, size_t len, uint16_t max) {
-  size_t at = mss_at(frame, len);
+  size_t t, at = mss_at(frame, len, &t);
   if (!at) return false;
   uint16_t old = get16(frame + at);
   if (old <= max) return false;
-  size_t t = tcp_at(frame, len);
   uint16_t check = get16(frame + t + 16);
   bool odd = (at - t) & 1;
   put16(frame + t + 16, odd ? csum_replace(check, swap16(old), swap16(max)) : csum_replace(check, old, max));
