@@ -171,14 +171,25 @@ def summary(samples):
             "cpu_median": statistics.median(c), "maxrss_kb_median": statistics.median(r)}
 
 
+def fs_type(path):
+    return subprocess.run(["stat", "-fc", "%T", path], capture_output=True, text=True).stdout.strip()
+
+
 def main():
     global URUN, BENCH
     URUN, BENCH = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     hybrid = os.path.ismount(HYBRID_CG2) and os.statvfs("/sys/fs/cgroup").f_fsid is not None and \
-        subprocess.run(["stat", "-fc", "%T", "/sys/fs/cgroup"], capture_output=True, text=True).stdout.strip() == "tmpfs"
+        fs_type("/sys/fs/cgroup") == "tmpfs"
     pw = pwd.getpwnam(USER)
     work = tempfile.mkdtemp(prefix="urun-bench.", dir="/var/tmp")
     os.chmod(work, 0o755)
+    # State directories on a tmpfs, where each runtime keeps them by default
+    # (/run/<runtime> as root, $XDG_RUNTIME_DIR as a user); BENCH_STATE_DIR
+    # picks another place (say, a disk: create, start and delete each write there).
+    state_base = os.environ.get("BENCH_STATE_DIR") or next(
+        (d for d in ("/run", "/dev/shm") if fs_type(d) == "tmpfs"), "/var/tmp")
+    state_work = tempfile.mkdtemp(prefix="urun-bench-state.", dir=state_base)
+    os.chmod(state_work, 0o755)
     # the default profile the tests use (361 syscalls allowed, the rest EPERM)
     seccomp_profile = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures",
                                    "seccomp", "default.json")
@@ -191,9 +202,11 @@ def main():
                                     run(["runc", "--version"]).stdout.splitlines()[0]))
     print("machine: %s, %d cpus, kernel %s; %d iterations, interleaved" %
           (platform.node(), os.cpu_count(), platform.release(), ITER))
+    print("state directories in %s (%s)" % (state_work, fs_type(state_work)))
     if hybrid:
         print("hybrid cgroups: crun runs in a private mount namespace with %s covered by an empty tmpfs" % HYBRID_CG2)
-    results = {"date": time.strftime("%Y-%m-%d %H:%M"), "iterations": ITER, "hybrid": hybrid, "cases": []}
+    results = {"date": time.strftime("%Y-%m-%d %H:%M"), "iterations": ITER, "hybrid": hybrid,
+               "state_fs": fs_type(state_work), "cases": []}
     try:
         for mode in ("root", "user"):
             uid, gid = (0, 0) if mode == "root" else (pw.pw_uid, pw.pw_gid)
@@ -202,7 +215,7 @@ def main():
             runner = {"urun": host, "runc": host, "crun": crun}
             states = {}
             for rt in RUNTIMES:
-                states[rt] = "%s/state-%s-%s" % (work, mode, rt)
+                states[rt] = "%s/state-%s-%s" % (state_work, mode, rt)
                 os.makedirs(states[rt])
                 os.chown(states[rt], uid, gid)
             bundles = {}
@@ -270,7 +283,7 @@ def main():
             host.close()
             crun.close()
     finally:
-        subprocess.run(["rm", "-rf", work])
+        subprocess.run(["rm", "-rf", work, state_work])
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
     os.makedirs(out, exist_ok=True)
     path = os.path.join(out, "lifecycle-%s.json" % time.strftime("%Y%m%d-%H%M%S"))

@@ -33,6 +33,7 @@ urun_error *cmd_create(const struct global_options *g, int argc, char **argv, in
   urun_error *e = container_create(&root, &o, &c);
   if (!e && c.pidfd >= 0) close(c.pidfd);
   if (!e && c.master >= 0) close(c.master);
+  if (!e) close(c.dirfd);
   state_root_close(&root);
   return e;
 }

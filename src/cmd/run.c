@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "cmd.h"
 #include "container.h"
 #include "log.h"
@@ -40,11 +41,11 @@ urun_error *cmd_run(const struct global_options *g, int argc, char **argv, int *
   o.terminal_proxy = !detach && !o.console_socket;
   struct state_root root = {.fd = -1};
   TRY(options_open_root(g, &root));
-  struct created c;
+  struct created c = {.pidfd = -1, .master = -1, .dirfd = -1};
   urun_error *e = container_create(&root, &o, &c);
   if (e) goto out;
   if (!detach) signals_block_forwarded();
-  e = container_start(&root, o.id);
+  e = container_start_created(o.id, &c);
   log_phase("started");
   if (e || detach) {
     if (e) urun_error_free(container_delete(&root, o.id, true));
@@ -52,7 +53,7 @@ urun_error *cmd_run(const struct global_options *g, int argc, char **argv, int *
   }
   e = signals_wait_forwarding(c.pid, c.master, exit_code);
   log_phase("exited");
-  if (c.master >= 0) close(c.master);
+  if (c.master >= 0) close(steal_fd(&c.master));
   if (!keep) {
     urun_error *d = container_delete(&root, o.id, true);
     log_phase("deleted");
@@ -60,7 +61,8 @@ urun_error *cmd_run(const struct global_options *g, int argc, char **argv, int *
     else urun_error_free(d);
   }
 out:
-  if (!e && c.pidfd >= 0) close(c.pidfd);
+  if (c.pidfd >= 0) close(c.pidfd);
+  if (c.master >= 0) close(c.master);
   state_root_close(&root);
   return e;
 }

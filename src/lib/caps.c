@@ -75,7 +75,10 @@ urun_error *caps_apply(const struct spec_capabilities *c) {
   if (!e && cap_set_proc(caps) < 0) e = urun_error_errno("set capabilities");
   cap_free(caps);
   if (e) return e;
-  if (cap_reset_ambient() < 0 && errno != EINVAL) return urun_error_errno("reset ambient capabilities");
+  /* One prctl: libcap's cap_reset_ambient asks about every capability first.
+   * EINVAL: a kernel without ambient capabilities (before 4.3). */
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+    return urun_error_errno("reset ambient capabilities");
   for (size_t i = 0; i < c->ambient.len; i++) {
     cap_value_t v;
     if (cap_from_name(c->ambient.items[i], &v) < 0) continue;

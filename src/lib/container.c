@@ -72,6 +72,7 @@ struct create_ctx {
   size_t njoin;
   uint64_t clone_flags;
   pid_t pid;
+  uint64_t start_time;
   uint64_t mnt_ns; /* inode, as init reported it */
   int *idmap_trees; /* per mount, see mount_prepare_idmapped */
   const char *root_path; /* the state root's */
@@ -222,6 +223,7 @@ static urun_error *record_state(struct create_ctx *c, const struct create_option
   struct state st;
   fill_state(c, o, created, &st);
   if (st.start_time == 0) return urun_error_new("container init exited during setup");
+  c->start_time = st.start_time;
   TRY(state_write(c->dirfd, &st));
   if (o->pid_file) TRY(write_pid_file(o->pid_file, c->pid));
   c->pid_file_written = o->pid_file != NULL;
@@ -350,6 +352,7 @@ urun_error *container_create(struct state_root *root, const struct create_option
   bool claimed = false;
   int sp[2] = {-1, -1};
   ret->master = -1;
+  ret->dirfd = -1;
   log_phase("create");
   urun_error *e = prepare(&c, root, o);
   log_phase("config read, state reserved, cgroup prepared");
@@ -367,7 +370,10 @@ urun_error *container_create(struct state_root *root, const struct create_option
   }
   struct init_config icfg = {
       .spec = c.spec, .rootfs = c.rootfs, .bundle = c.bundle, .sync_fd = sp[1], .fifo_fd = c.fifo_fd,
-      .userns_created = c.plan.create, .setgroups_allowed = !c.plan.deny_setgroups,
+      .userns_created = c.plan.create,
+      /* joined, inherited (rootless podman) or new: where init will be */
+      .in_userns = c.plan.create || c.join_user_fd >= 0 || !running_as_real_root(),
+      .setgroups_allowed = !c.plan.deny_setgroups,
       .own_netns = (c.clone_flags & CLONE_NEWNET) != 0, .own_utsns = (c.clone_flags & CLONE_NEWUTS) != 0,
       .new_cgroupns = c.new_cgroupns,
       .new_timens = c.new_timens,
@@ -394,7 +400,10 @@ urun_error *container_create(struct state_root *root, const struct create_option
   if (e) goto fail;
   close(sp[0]);
   ret->pid = c.pid;
+  ret->start_time = c.start_time;
   ret->pidfd = (int)syscall(SYS_pidfd_open, c.pid, 0);
+  ret->dirfd = steal_fd(&c.dirfd);
+  ret->has_poststart = c.spec->hooks.poststart.len > 0;
   ctx_release(&c);
   return NULL;
 fail:

@@ -3,6 +3,7 @@
 #define URUN_CONTAINER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -30,8 +31,11 @@ struct create_options {
 
 struct created {
   pid_t pid;
+  uint64_t start_time;
   int pidfd; /* -1 where pidfd_open is missing */
   int master; /* pty master kept for run, else -1 */
+  int dirfd; /* the state directory, still locked: closing it lets others in */
+  bool has_poststart;
 };
 
 /* Everything up to "created": init blocked on exec.fifo.  On failure nothing
@@ -40,6 +44,9 @@ urun_error *container_create(struct state_root *root, const struct create_option
                              struct created *ret);
 /* Open the exec fifo and let init execve; fails if init is gone. */
 urun_error *container_start(struct state_root *root, const char *id);
+/* The same for the container this process just created (run): nothing is
+ * read back.  Takes and closes c->dirfd. */
+urun_error *container_start_created(const char *id, struct created *c);
 urun_error *container_kill(struct state_root *root, const char *id, int sig, bool all);
 urun_error *container_delete(struct state_root *root, const char *id, bool force);
 

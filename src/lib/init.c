@@ -146,8 +146,7 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
   TRY(set_names(cfg));
   struct mount_context mctx = {
       .spec = s, .rootfs = cfg->rootfs, .bundle = cfg->bundle,
-      /* joined, inherited (rootless podman) or new: what matters is where we are now */
-      .in_userns = cfg->userns_created || !running_as_real_root(), .own_netns = cfg->own_netns,
+      .in_userns = cfg->in_userns, .own_netns = cfg->own_netns,
       .no_pivot = cfg->no_pivot, .idmap_trees = cfg->idmap_trees,
   };
   TRY(mount_setup_rootfs(&mctx));

@@ -18,6 +18,7 @@ struct init_config {
   int join_fds[INIT_MAX_JOIN]; /* namespaces joined by path (not user/pid), -1 ends */
   int join_types[INIT_MAX_JOIN];
   bool userns_created;
+  bool in_userns; /* created, joined or the caller's: not the initial one */
   bool setgroups_allowed;
   bool own_netns;
   bool own_utsns;

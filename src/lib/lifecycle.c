@@ -115,6 +115,40 @@ static urun_error *run_saved_hooks(int dirfd, const struct state *st, enum conta
                    : hooks_run_all(&s->hooks.poststop, "poststop", json);
 }
 
+/* Open the exec fifo and read init's byte: init then execs.  Fails if init
+ * goes away first. */
+static urun_error *release_init(int dirfd, const char *id, struct proc_handle *h) {
+  _cleanup_close_ int fifo = openat(dirfd, EXEC_FIFO_NAME, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fifo < 0) return urun_error_errno("start \"%s\": open exec fifo", id);
+  struct pollfd p[2] = {{.fd = fifo, .events = POLLIN}, {.fd = h->pidfd, .events = POLLIN}};
+  for (;;) {
+    /* without a pidfd, look at init between short polls */
+    int r = poll(p, 2, h->pidfd >= 0 ? -1 : 20);
+    if (r == 0 && !proc_alive(h)) return urun_error_new("start \"%s\": container init has exited", id);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return urun_error_errno("start \"%s\"", id);
+    if (p[0].revents & (POLLIN | POLLHUP)) {
+      char c;
+      ssize_t n = read(fifo, &c, 1);
+      if (n == 1) break;
+      if (n < 0 && errno == EAGAIN) continue;
+      return urun_error_new("start \"%s\": container init exited before it could start", id);
+    }
+    if (p[1].revents) return urun_error_new("start \"%s\": container init has exited", id);
+  }
+  if (unlinkat(dirfd, EXEC_FIFO_NAME, 0) < 0) return urun_error_errno("start \"%s\": remove exec fifo", id);
+  return NULL;
+}
+
+/* A failing poststart hook is an error, and the container is stopped
+ * (runtime-spec 1.3; 1.0 only asked for a warning) */
+static urun_error *poststart(int dirfd, const char *id, const struct state *st) {
+  urun_error *he = run_saved_hooks(dirfd, st, STATUS_RUNNING, true);
+  if (!he) return NULL;
+  urun_error_free(lifecycle_kill_and_wait(st));
+  return urun_error_wrap(he, "start \"%s\"", id);
+}
+
 urun_error *container_start(struct state_root *root, const char *id) {
   _cleanup_close_ int dirfd = -1;
   TRY(state_open(root, id, LOCK_EX, &dirfd));
@@ -131,47 +165,22 @@ urun_error *container_start(struct state_root *root, const char *id) {
     urun_error_free(e);
     return urun_error_new("start \"%s\": container init has exited", id);
   }
-  _cleanup_close_ int fifo = openat(dirfd, EXEC_FIFO_NAME, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fifo < 0) {
-    proc_close(&h);
-    return urun_error_errno("start \"%s\": open exec fifo", id);
-  }
-  int pidfd = h.pidfd;
-  struct pollfd p[2] = {{.fd = fifo, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
-  for (;;) {
-    /* without a pidfd, look at init between short polls */
-    int r = poll(p, 2, pidfd >= 0 ? -1 : 20);
-    if (r == 0 && !proc_alive(&h)) {
-      proc_close(&h);
-      return urun_error_new("start \"%s\": container init has exited", id);
-    }
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return urun_error_errno("start \"%s\"", id);
-    if (p[0].revents & (POLLIN | POLLHUP)) {
-      char c;
-      ssize_t n = read(fifo, &c, 1);
-      if (n == 1) break;
-      if (n < 0 && errno == EAGAIN) continue;
-      proc_close(&h);
-      return urun_error_new("start \"%s\": container init exited before it could start", id);
-    }
-    if (p[1].revents) {
-      proc_close(&h);
-      return urun_error_new("start \"%s\": container init has exited", id);
-    }
-  }
+  e = release_init(dirfd, id, &h);
   proc_close(&h);
-  if (unlinkat(dirfd, EXEC_FIFO_NAME, 0) < 0) return urun_error_errno("start \"%s\": remove exec fifo", id);
-  /* A failing poststart hook is an error, and the container is stopped
-   * (runtime-spec 1.3; 1.0 only asked for a warning) */
-  if (st->has_poststart) {
-    urun_error *he = run_saved_hooks(dirfd, st, STATUS_RUNNING, true);
-    if (he) {
-      urun_error_free(lifecycle_kill_and_wait(st));
-      return urun_error_wrap(he, "start \"%s\"", id);
-    }
-  }
-  return NULL;
+  if (!e && st->has_poststart) e = poststart(dirfd, id, st);
+  return e;
+}
+
+urun_error *container_start_created(const char *id, struct created *c) {
+  _cleanup_close_ int dirfd = steal_fd(&c->dirfd);
+  /* create held the state directory's lock since it made it, and the
+   * pidfd, so nothing has to be read back: init is ours and created */
+  struct proc_handle h = {.pid = c->pid, .start_time = c->start_time, .pidfd = c->pidfd};
+  TRY(release_init(dirfd, id, &h));
+  if (!c->has_poststart) return NULL;
+  _cleanup_state_ struct state *st = NULL;
+  TRY(state_read(dirfd, id, &st));
+  return poststart(dirfd, id, st);
 }
 
 urun_error *container_kill(struct state_root *root, const char *id, int sig, bool all) {

@@ -60,7 +60,7 @@ struct sync_header {
   int32_t code;
   int64_t value;
 };
-_Static_assert(sizeof(struct sync_header) == offsetof(struct sync_msg, text), "wire header");
+_Static_assert(sizeof(struct sync_header) == offsetof(struct sync_msg, fd), "wire header");
 
 urun_error *sync_send(int fd, enum sync_type type, int code, int64_t value, const char *text) {
   struct sync_header h = {.type = type, .code = code, .value = value};
@@ -82,8 +82,9 @@ urun_error *sync_recv(int fd, struct sync_msg *ret) {
     char buf[CMSG_SPACE(sizeof(int))];
     struct cmsghdr align;
   } u;
-  struct iovec iov = {.iov_base = ret, .iov_len = offsetof(struct sync_msg, fd)};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+  struct iovec iov[2] = {{.iov_base = ret, .iov_len = sizeof(struct sync_header)},
+                         {.iov_base = ret->text, .iov_len = sizeof(ret->text)}};
+  struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
   ssize_t r;
   do r = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
   while (r < 0 && errno == EINTR);
@@ -91,9 +92,9 @@ urun_error *sync_recv(int fd, struct sync_msg *ret) {
   if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) memcpy(&ret->fd, CMSG_DATA(c), sizeof(int));
   if (r < 0) return urun_error_errno("sync with container init");
   if (r == 0) return urun_error_new("container init exited during setup");
-  if ((size_t)r < offsetof(struct sync_msg, text)) return urun_error_new("sync: short message");
+  if ((size_t)r < sizeof(struct sync_header)) return urun_error_new("sync: short message");
   /* the text is what came, ended here whatever the sender sent */
-  size_t tlen = (size_t)r - offsetof(struct sync_msg, text);
+  size_t tlen = (size_t)r - sizeof(struct sync_header);
   ret->text[tlen < sizeof(ret->text) ? tlen : sizeof(ret->text) - 1] = '\0';
   return NULL;
 }

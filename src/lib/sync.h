@@ -23,11 +23,12 @@ enum sync_type {
 };
 
 struct sync_msg {
-  uint32_t type;
+  uint32_t type; /* type, code and value: the header on the wire */
   int32_t code;
   int64_t value;
+  int fd; /* received fd or -1 (not on the wire); before the text, so a
+           * short message touches one page of this 64 KiB struct */
   char text[65536]; /* error text, or a state document for hooks */
-  int fd; /* received fd or -1 (not part of the wire format) */
 };
 
 urun_error *sync_send(int fd, enum sync_type type, int code, int64_t value, const char *text);

@@ -28,12 +28,16 @@ bool in_user_namespace(void) {
     urun_error_free(e);
     return false;
   }
-  unsigned long a, b, c;
-  /* The initial namespace maps the whole range 0 0 4294967295. */
-  if (sscanf(map, "%lu %lu %lu", &a, &b, &c) == 3 && a == 0 && b == 0 && c == 4294967295UL &&
-      !strchr(strchr(map, '\n') ? strchr(map, '\n') + 1 : "", ' '))
-    return false;
-  return true;
+  /* The initial namespace maps the whole range, "0 0 4294967295", on one
+   * line.  (strtoul, not sscanf: scanf's code is pages a start-up faults in.) */
+  char *p = map, *end;
+  unsigned long v[3];
+  for (int i = 0; i < 3; i++, p = end) {
+    v[i] = strtoul(p, &end, 10);
+    if (end == p) return true;
+  }
+  while (*p == ' ' || *p == '\n') p++;
+  return !(v[0] == 0 && v[1] == 0 && v[2] == 4294967295UL && *p == '\0');
 }
 
 bool running_as_real_root(void) { return geteuid() == 0 && !in_user_namespace(); }

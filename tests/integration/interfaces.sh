@@ -164,6 +164,16 @@ test_all_six_hooks() {
   assert_eq "$(head -n 4 <<<"$order" | awk '{print $1}' | tr '\n' ' ')" "prestart createRuntime createContainer startContainer "
   assert_eq "$(tail -n 1 <<<"$order" | awk '{print $1}')" poststop
   assert_nothing_left h6 "$T/b"
+  # run starts the container it created without reading its state back:
+  # the same hooks, in the same order
+  : > "$T/log/order"
+  (cd b && urun run h7) || fail "run failed"
+  order=$(cat "$T/log/order")
+  assert_eq "$(head -n 4 <<<"$order" | awk '{print $1}' | tr '\n' ' ')" \
+    "prestart createRuntime createContainer startContainer " "hooks before the process under run"
+  assert_eq "$(tail -n 1 <<<"$order" | awk '{print $1}')" poststop
+  grep -qxF "poststart running $host_ns" <<<"$order" || fail "run: no poststart line in: $order"
+  assert_nothing_left h7 "$T/b"
 }
 
 test_failing_hooks() {
@@ -176,6 +186,9 @@ test_failing_hooks() {
   assert_eq "$(status_of pf)" stopped "the container is stopped when a poststart hook fails"
   urun delete pf
   assert_nothing_left pf "$T/b"
+  expect_error "$URUN" --root "$STATE" run --bundle b pr
+  assert_contains "$out" "poststart"
+  assert_nothing_left pr "$T/b"
   # createContainer and startContainer failures: nothing left behind
   cfg b '.hooks = {"createContainer": [{"path": "/bin/false"}]}'
   expect_error "$URUN" --root "$STATE" run --bundle b cc
