@@ -33,7 +33,12 @@ stage "build"
 mkdir -p _build
 (cd _build && ../configure --enable-werror >/dev/null && make -j2 >/dev/null && make testprog >/dev/null) ||
   { echo "build failed"; total_fail=$((total_fail + 1)); echo "0 passed, $total_fail failed"; exit 1; }
-echo "built $(_build/urun --version | head -1)"
+echo "built $(_build/urun --version | head -1) ($(readelf -d _build/urun | grep -q NEEDED && echo dynamically linked || echo static PIE))"
+# valgrind replaces malloc only in a dynamically linked program: its stage
+# runs this build of urun, linked the other way
+mkdir -p _build-dyn
+(cd _build-dyn && ../configure --enable-werror --disable-static-pie >/dev/null && make -j2 urun >/dev/null) ||
+  { echo "dynamic build failed"; total_fail=$((total_fail + 1)); }
 
 stage "unit tests (ASan, UBSan)"
 mkdir -p _build-asan
@@ -63,13 +68,14 @@ trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
 cp _build/urun _build/urun-slirp _build/tests/testprog/testprog "$work/"
 [ -x _build-asan/urun ] && cp _build-asan/urun "$work/urun-asan"
+[ -x _build-dyn/urun ] && cp _build-dyn/urun "$work/urun-dyn"
 cp -r tests "$work/tests"
 chmod -R a+rX "$work"
 # valgrind writes to its own files (one per process, init included), read after the stage
 mkdir -m 1777 "$work/vg"
 cat >"$work/urun-valgrind" <<VG
 #!/bin/sh
-exec valgrind --quiet --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --error-exitcode=99 --trace-children=no --log-file=$work/vg/%p.log "$work/urun" "\$@"
+exec valgrind --quiet --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --error-exitcode=99 --trace-children=no --log-file=$work/vg/%p.log "$work/urun-dyn" "\$@"
 VG
 chmod 755 "$work/urun-valgrind"
 mkdir -m 1777 "$work/tmp"

@@ -61,7 +61,7 @@ bool cgroup_systemd_available(bool user_bus) {
   /* a bus without systemd behind it is no use: ask for its version */
   char *v = NULL;
   int r = sd_bus_get_property_string(bus, SD_DEST, SD_PATH, SD_MANAGER, "Version", NULL, &v);
-  free(v);
+  if (v) sdbus_api.lib_free(v);
   return r >= 0;
 }
 
@@ -230,13 +230,17 @@ static urun_error *unit_cgroup(sd_bus *bus, const char *unit, char **ret) {
   }
   const char *path;
   if ((r = sd_bus_message_read(reply, "o", &path)) < 0) return urun_error_code(-r, "systemd: GetUnit");
-  r = sd_bus_get_property_string(bus, SD_DEST, path, "org.freedesktop.systemd1.Scope", "ControlGroup", &err, ret);
+  char *cg = NULL;
+  r = sd_bus_get_property_string(bus, SD_DEST, path, "org.freedesktop.systemd1.Scope", "ControlGroup", &err, &cg);
   if (r < 0) {
     urun_error *e = bus_error(r, &err, "ControlGroup");
     sd_bus_error_free(&err);
     return e;
   }
-  return NULL;
+  /* ours from here: the string is libsystemd's, freed by its free */
+  *ret = strdup(cg);
+  sdbus_api.lib_free(cg);
+  return *ret ? NULL : urun_error_code(ENOMEM, "systemd: ControlGroup");
 }
 
 urun_error *cgroup_systemd_start(struct cgroup_plan *p, const struct spec *s, pid_t pid) {

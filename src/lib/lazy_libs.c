@@ -28,7 +28,8 @@ static urun_error *load(const char *soname, const char *const *names, void **slo
 #define SLOTS(api) ((void **)&(api))
 
 struct subid_api subid_api;
-static const char *const subid_names[] = {SUBID_FUNCS(X)};
+/* the last slot, lib_free: the free that the library's own malloc goes with */
+static const char *const subid_names[] = {SUBID_FUNCS(X) "free"};
 
 urun_error *subid_load(void) {
   static bool done;
@@ -38,7 +39,7 @@ urun_error *subid_load(void) {
 
 #ifdef HAVE_SYSTEMD
 struct sdbus_api sdbus_api;
-static const char *const sdbus_names[] = {SDBUS_FUNCS(X)};
+static const char *const sdbus_names[] = {SDBUS_FUNCS(X) "free"};
 
 urun_error *sdbus_load(void) {
   static bool done;

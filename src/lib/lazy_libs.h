@@ -15,10 +15,14 @@
 
 #define SUBID_FUNCS(X) X(subid_init) X(subid_get_uid_ranges) X(subid_get_gid_ranges)
 
+/* What a library hands out goes back through its own free (lib_free): in
+ * a static urun, dlopen gives the library a libc of its own, with its own
+ * heap, that our free must not touch. */
 struct subid_api {
 #define X(f) __typeof__(f) *f;
   SUBID_FUNCS(X)
 #undef X
+  void (*lib_free)(void *);
 };
 extern struct subid_api subid_api;
 /* Load libsubid (once); the error says what is missing. */
@@ -39,6 +43,7 @@ struct sdbus_api {
 #define X(f) __typeof__(f) *f;
   SDBUS_FUNCS(X)
 #undef X
+  void (*lib_free)(void *);
 };
 extern struct sdbus_api sdbus_api;
 /* Load libsystemd (once); the error says what is missing. */

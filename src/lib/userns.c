@@ -72,6 +72,12 @@ static char *user_name(uid_t uid) {
   return NULL;
 }
 
+/* Ranges from libsubid go back to its own free (see lazy_libs.h). */
+static void free_ranges(struct subid_range **r) {
+  if (*r) subid_api.lib_free(*r);
+}
+#define _cleanup_ranges_ __attribute__((cleanup(free_ranges)))
+
 /* The caller's subordinate ranges (libsubid: /etc/subuid or SSSD). */
 static int sub_ranges(bool uid, struct subid_range **ret) {
   _cleanup_free_ char *name = user_name(getuid());
@@ -106,7 +112,7 @@ static urun_error *check_unprivileged_maps(const struct spec_id_mappings *m, boo
   if (!find_helper(helper))
     return urun_error_new("%s: mapping more than your own id needs %s (install the uidmap package)",
                           field, helper);
-  _cleanup_free_ struct subid_range *ranges = NULL;
+  _cleanup_ranges_ struct subid_range *ranges = NULL;
   int n = sub_ranges(uid, &ranges);
   for (size_t i = 0; i < m->len; i++) {
     const struct spec_id_mapping *x = &m->items[i];
@@ -125,7 +131,7 @@ static void default_maps(struct spec_id_mappings *m, bool uid) {
   unsigned long own = uid ? geteuid() : getegid();
   add_map(m, 0, (uint32_t)own, 1);
   if (!find_helper(uid ? "newuidmap" : "newgidmap")) return;
-  _cleanup_free_ struct subid_range *ranges = NULL;
+  _cleanup_ranges_ struct subid_range *ranges = NULL;
   int n = sub_ranges(uid, &ranges);
   if (n > 0 && ranges[0].count > 0) {
     unsigned long count = ranges[0].count > 65535 ? 65535 : ranges[0].count;
