@@ -6,12 +6,33 @@
 
 #include <dlfcn.h>
 #include <stddef.h>
+#include <stdlib.h>
 
-/* Fill SLOTS with NAMES from SONAME; the handle stays open for good. */
+/* The free that goes with the library's malloc.  A static urun: the libc
+ * dlopen brought in beside the library.  A dynamic one: ours, which is also
+ * what the library's calls bind to (a sanitizer's, in such a build; dlsym
+ * on the handle would skip that and find libc's). */
+static void *lib_free(void *h) {
+#ifdef URUN_STATIC_PIE
+  return dlsym(h, "free");
+#else
+  (void)h;
+  return (void *)free;
+#endif
+}
+
+/* Fill SLOTS with NAMES from SONAME, and the last slot with the library's
+ * free; the handle stays open for good. */
 static urun_error *load(const char *soname, const char *const *names, void **slots, size_t n, bool *done) {
   if (*done) return NULL;
   void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
   if (!h) return urun_error_new("cannot load %s: %s", soname, dlerror());
+  slots[n] = lib_free(h);
+  if (!slots[n]) {
+    urun_error *e = urun_error_new("%s: no free(): %s", soname, dlerror());
+    dlclose(h);
+    return e;
+  }
   for (size_t i = 0; i < n; i++) {
     slots[i] = dlsym(h, names[i]);
     if (!slots[i]) {
@@ -28,22 +49,21 @@ static urun_error *load(const char *soname, const char *const *names, void **slo
 #define SLOTS(api) ((void **)&(api))
 
 struct subid_api subid_api;
-/* the last slot, lib_free: the free that the library's own malloc goes with */
-static const char *const subid_names[] = {SUBID_FUNCS(X) "free"};
+static const char *const subid_names[] = {SUBID_FUNCS(X)};
 
 urun_error *subid_load(void) {
   static bool done;
-  _Static_assert(sizeof(subid_api) == sizeof(subid_names) / sizeof(subid_names[0]) * sizeof(void *), "table");
+  _Static_assert(sizeof(subid_api) == (sizeof(subid_names) / sizeof(subid_names[0]) + 1) * sizeof(void *), "table");
   return load("libsubid.so.4", subid_names, SLOTS(subid_api), sizeof(subid_names) / sizeof(subid_names[0]), &done);
 }
 
 #ifdef HAVE_SYSTEMD
 struct sdbus_api sdbus_api;
-static const char *const sdbus_names[] = {SDBUS_FUNCS(X) "free"};
+static const char *const sdbus_names[] = {SDBUS_FUNCS(X)};
 
 urun_error *sdbus_load(void) {
   static bool done;
-  _Static_assert(sizeof(sdbus_api) == sizeof(sdbus_names) / sizeof(sdbus_names[0]) * sizeof(void *), "table");
+  _Static_assert(sizeof(sdbus_api) == (sizeof(sdbus_names) / sizeof(sdbus_names[0]) + 1) * sizeof(void *), "table");
   return load("libsystemd.so.0", sdbus_names, SLOTS(sdbus_api), sizeof(sdbus_names) / sizeof(sdbus_names[0]), &done);
 }
 #endif
