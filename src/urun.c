@@ -10,23 +10,25 @@
 
 #include "cmd/cmd.h"
 #include "prefault.h"
+#include "selfexe.h"
 #include "spec.h"
 
 struct command {
   const char *name;
   cmd_fn fn;
   const char *summary;
+  bool enters_container; /* puts a process into a container: runs from a sealed copy */
 };
 
 static const struct command commands[] = {
-    {"create", cmd_create, "create a container (its init waits for start)"},
+    {"create", cmd_create, "create a container (its init waits for start)", true},
     {"start", cmd_start, "start the process of a created container"},
-    {"run", cmd_run, "create and start a container, wait for it"},
+    {"run", cmd_run, "create and start a container, wait for it", true},
     {"state", cmd_state, "print the state of a container as JSON"},
     {"kill", cmd_kill, "send a signal to a container's init (or all its processes)"},
     {"delete", cmd_delete, "delete a container and its state"},
     {"list", cmd_list, "list containers"},
-    {"exec", cmd_exec, "run a new process in a running container"},
+    {"exec", cmd_exec, "run a new process in a running container", true},
     {"ps", cmd_ps, "list the processes of a container"},
     {"pause", cmd_pause, "freeze every process of a container"},
     {"resume", cmd_resume, "thaw a paused container"},
@@ -130,7 +132,8 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
       if (!strcmp(commands[i].name, name)) cmd = &commands[i];
     if (!cmd) e = urun_error_new("unknown command \"%s\" (see `urun --help`)", name);
-    else e = cmd->fn(&g, argc - first, argv + first, &exit_code);
+    else if (!cmd->enters_container || !(e = selfexe_ensure_sealed(argv)))
+      e = cmd->fn(&g, argc - first, argv + first, &exit_code);
   }
   if (e) {
     log_final_error(e);

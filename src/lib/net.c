@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/close_range.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include "fsutil.h"
 #include "pidfd.h"
 #include "process.h"
+#include "selfexe.h"
 #include "state.h"
 
 #define RESOLV_CONF_NAME "resolv.conf"
@@ -108,21 +110,25 @@ urun_error *net_add_resolv_conf(struct spec *s, const struct net_plan *p, int st
   return NULL;
 }
 
-/* urun-slirp beside our own binary (a build tree, /usr/bin), else $PATH. */
+/* urun-slirp beside our own binary (a build tree, /usr/bin), else in $PATH. */
 static char *helper_path(void) {
-  char self[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (n > 0) {
-    self[n] = '\0';
-    char *slash = strrchr(self, '/');
-    if (slash) {
-      *slash = '\0';
-      char *p = path_join(self, "urun-slirp");
-      if (p && access(p, X_OK) == 0) return p;
-      free(p);
-    }
+  _cleanup_free_ char *self = selfexe_path();
+  char *slash = self ? strrchr(self, '/') : NULL;
+  if (slash) {
+    *slash = '\0';
+    char *p = path_join(self, "urun-slirp");
+    if (p && access(p, X_OK) == 0) return p;
+    free(p);
   }
-  return strdup("urun-slirp");
+  const char *path = getenv("PATH");
+  _cleanup_free_ char *dirs = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+  char *save = NULL;
+  for (char *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save)) {
+    char *p = path_join(d, "urun-slirp");
+    if (p && d[0] == '/' && access(p, X_OK) == 0) return p;
+    free(p);
+  }
+  return NULL;
 }
 
 urun_error *net_open_namespaces(const struct net_plan *p, pid_t pid, bool own_userns, int *ret_userns,
@@ -159,8 +165,15 @@ urun_error *net_start_helper(const struct net_plan *p, int userns, int netns, in
   *ret_pid = 0;
   if (p->mode != NET_SLIRP) return NULL;
   _cleanup_free_ char *exe = helper_path();
+  if (!exe) return urun_error_new("--net slirp: urun-slirp is neither beside urun nor in $PATH");
   _cleanup_free_ char *api = path_join(state_dir, "slirp.sock");
-  if (!exe || !api) return urun_error_code(ENOMEM, "urun-slirp");
+  if (!api) return urun_error_code(ENOMEM, "urun-slirp");
+  /* run from a sealed copy: the helper sits in the container's network
+   * namespace, and its file must be out of the container's reach */
+  _cleanup_close_ int exe_fd = open(exe, O_RDONLY | O_CLOEXEC);
+  if (exe_fd < 0) return urun_error_errno("urun-slirp: open %s", exe);
+  _cleanup_close_ int sealed = -1;
+  TRY(selfexe_sealed_copy(exe_fd, "urun-slirp", &sealed));
   _cleanup_close_ int log = openat(state_dirfd, SLIRP_LOG_NAME, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (log < 0) return urun_error_errno("urun-slirp: log");
   int ready[2];
@@ -176,6 +189,7 @@ urun_error *net_start_helper(const struct net_plan *p, int userns, int netns, in
     int src[] = {ready[1], userns, netns, init_pidfd};
     for (size_t i = 0; i < sizeof(src) / sizeof(src[0]); i++)
       if (src[i] >= 0 && (src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 100)) < 0) _exit(126);
+    int exe_copy = fcntl(sealed, F_DUPFD_CLOEXEC, 100);
     int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(log, 2) < 0)
       _exit(126);
@@ -196,8 +210,9 @@ urun_error *net_start_helper(const struct net_plan *p, int userns, int netns, in
     argv[n++] = "/proc/self/fd/5";
     argv[n++] = "tap0";
     argv[n] = NULL;
-    syscall(SYS_close_range, init_pidfd >= 0 ? 7 : 6, ~0U, 0);
-    execvp(exe, argv);
+    /* the rest closes on exec (the sealed copy must stay open until then) */
+    syscall(SYS_close_range, init_pidfd >= 0 ? 7 : 6, ~0U, CLOSE_RANGE_CLOEXEC);
+    syscall(SYS_execveat, exe_copy, "", argv, environ, AT_EMPTY_PATH);
     dprintf(2, "urun-slirp: exec %s: %s\n", exe, strerror(errno));
     _exit(127);
   }
