@@ -118,23 +118,22 @@ int main(int argc, char **argv) {
   int first = 0, exit_code = 0;
   bool done;
   opterr = 0;
-  prefault_heap();
   urun_error *e = parse_globals(argc, argv, &g, &first, &done);
   if (!e && done) return 0;
+  const struct command *cmd = NULL;
+  for (size_t i = 0; !e && first < argc && i < sizeof(commands) / sizeof(commands[0]); i++)
+    if (!strcmp(commands[i].name, argv[first])) cmd = &commands[i];
+  /* before anything else: the first run of such a command does nothing
+   * but copy urun and re-execute it */
+  if (!e && cmd && cmd->enters_container) e = selfexe_ensure_sealed(argv);
+  prefault_heap();
   if (!e) e = log_setup(g.log, g.log_format, g.debug);
   if (!e && first >= argc) {
     print_usage(stderr);
     return 1;
   }
-  if (!e) {
-    const char *name = argv[first];
-    const struct command *cmd = NULL;
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-      if (!strcmp(commands[i].name, name)) cmd = &commands[i];
-    if (!cmd) e = urun_error_new("unknown command \"%s\" (see `urun --help`)", name);
-    else if (!cmd->enters_container || !(e = selfexe_ensure_sealed(argv)))
-      e = cmd->fn(&g, argc - first, argv + first, &exit_code);
-  }
+  if (!e && !cmd) e = urun_error_new("unknown command \"%s\" (see `urun --help`)", argv[first]);
+  if (!e) e = cmd->fn(&g, argc - first, argv + first, &exit_code);
   if (e) {
     log_final_error(e);
     urun_error_free(e);

@@ -29,6 +29,7 @@
 #include "fsutil.h"
 #include "namespaces.h"
 #include "process.h"
+#include "process_cwd.h"
 #include "process_sched.h"
 #include "seccomp_cache.h"
 #include "seccomp_filter.h"
@@ -154,6 +155,16 @@ static urun_error *build_process(const struct spec *config, const struct exec_op
   return NULL;
 }
 
+/* Close every fd but 0-2, the preserved ones (3..3+preserve-1) and keep. */
+static void close_all_but(int keep, int preserve) {
+  unsigned int from = 3 + (unsigned)preserve;
+  if (keep >= (int)from) {
+    if ((unsigned)keep > from) syscall(SYS_close_range, from, (unsigned)keep - 1, 0);
+    from = (unsigned)keep + 1;
+  }
+  syscall(SYS_close_range, from, ~0U, 0);
+}
+
 static _Noreturn void fail(int sock, urun_error *e) {
   sync_send_error(sock, e);
   _exit(1);
@@ -163,6 +174,14 @@ static _Noreturn void fail(int sock, urun_error *e) {
 static _Noreturn void run_process(struct exec_child *x) {
   const struct spec_process *p = x->process;
   urun_error *e = NULL;
+  /* our socket above the preserved fds, which are the caller's to pass on */
+  int lowest = 3 + x->o->preserve_fds;
+  if (x->sock < lowest) {
+    int moved = fcntl(x->sock, F_DUPFD_CLOEXEC, lowest);
+    if (moved < 0) fail(x->sock, urun_error_errno("exec: move the sync socket"));
+    close(x->sock);
+    x->sock = moved;
+  }
   if ((e = process_apply_settings(&x->config->linux_, p))) fail(x->sock, e);
   if (p->terminal) {
     int master;
@@ -176,15 +195,23 @@ static _Noreturn void run_process(struct exec_child *x) {
   if ((!p->no_new_privileges || filter.notify) && filter.filter &&
       (e = seccomp_install_and_hand_over(&filter, x->sock)))
     fail(x->sock, e);
-  if ((e = caps_drop_bounding(&p->capabilities))) fail(x->sock, e);
-  prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
   _cleanup_free_ char *setgroups = NULL;
   urun_error_free(read_file_at(AT_FDCWD, "/proc/self/setgroups", &setgroups, NULL));
   bool groups_ok = !setgroups || strncmp(setgroups, "deny", 4) != 0;
+  /* Nothing but stdio, the preserved fds and our socket to urun stays open
+   * while the cwd is resolved (CVE-2024-21626: not even urun's own) */
+  close_all_but(x->sock, x->o->preserve_fds);
+  /* the cwd as runc takes it: with our privileges first, as the user after */
+  _cleanup_close_ int cwd = -1;
+  bool in_cwd;
+  if ((e = cwd_open(p->cwd, "exec: cwd", &cwd)) || (e = cwd_enter(cwd, p->cwd, "exec: cwd", true, &in_cwd)))
+    fail(x->sock, e);
+  if ((e = caps_drop_bounding(&p->capabilities))) fail(x->sock, e);
+  prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
   if ((e = process_set_user(p, groups_ok, false))) fail(x->sock, e);
+  if (!in_cwd && (e = cwd_enter(cwd, p->cwd, "exec: cwd", false, &in_cwd))) fail(x->sock, e);
   prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
   if ((e = caps_apply(&p->capabilities))) fail(x->sock, e);
-  if (chdir(p->cwd) < 0) fail(x->sock, urun_error_errno("exec: cwd %s", p->cwd));
   if (p->user.has_umask) umask(p->user.umask);
   char *exe = NULL;
   if ((e = process_find_executable(p, &exe))) fail(x->sock, e);

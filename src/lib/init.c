@@ -31,6 +31,7 @@
 #include "mount.h"
 #include "namespaces.h"
 #include "process.h"
+#include "process_cwd.h"
 #include "process_sched.h"
 #include "seccomp_filter.h"
 #include "seccomp_notify.h"
@@ -190,12 +191,18 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
   *filter = *cfg->seccomp;
   /* A listener fd must reach urun while it still waits for us. */
   if (!p->no_new_privileges || filter->notify) TRY(seccomp_install_and_hand_over(filter, cfg->sync_fd));
+  /* the cwd as runc takes it: with our privileges first, as the user after */
+  static const char cwd_field[] = "config.json: .process.cwd";
+  _cleanup_close_ int cwd = -1;
+  bool in_cwd;
+  TRY(cwd_open(p->cwd, cwd_field, &cwd));
+  TRY(cwd_enter(cwd, p->cwd, cwd_field, true, &in_cwd));
   TRY(caps_drop_bounding(&p->capabilities));
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return urun_error_errno("keep capabilities");
   TRY(process_set_user(p, cfg->setgroups_allowed, cfg->keep_groups));
+  if (!in_cwd) TRY(cwd_enter(cwd, p->cwd, cwd_field, false, &in_cwd));
   if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) return urun_error_errno("keep capabilities");
   TRY(caps_apply(&p->capabilities));
-  if (chdir(p->cwd) < 0) return urun_error_errno("config.json: .process.cwd: chdir %s", p->cwd);
   umask(p->user.has_umask ? p->user.umask : 0022);
   TRY(process_find_executable(p, ret_exe));
   if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

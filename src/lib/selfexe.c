@@ -23,7 +23,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -37,6 +36,7 @@
 #define MFD_EXEC 0x0010U
 #endif
 
+#define COPY_CHUNK (64 * 1024)
 #define SEALS_NEEDED (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
 /* Where the re-executed urun came from (argv[0] as stage one set it). */
@@ -75,13 +75,23 @@ urun_error *selfexe_sealed_copy(int srcfd, const char *name, int *ret_fd) {
     return urun_error_errno("sealed copy of %s: memfd_create (urun runs container processes from a sealed "
                             "copy of itself, against CVE-2019-5736; vm.memfd_noexec=2 forbids that)", name);
   _cleanup_close_ int mfd = fd;
-  off_t size = exec_size(srcfd, st.st_size), off = 0;
-  if (ftruncate(mfd, size) < 0) return urun_error_errno("sealed copy of %s: ftruncate", name);
-  while (off < size) {
-    ssize_t n = sendfile(mfd, srcfd, &off, (size_t)(size - off));
+  off_t size = exec_size(srcfd, st.st_size);
+  /* read and write, not sendfile: the pipe pages of a splice keep the new
+   * pages referenced, and F_SEAL_WRITE then waits for them (4 ms here) */
+  char buf[COPY_CHUNK]; /* the stack's pages: a fresh heap mapping faults each time */
+  for (off_t off = 0; off < size;) {
+    size_t want = size - off < COPY_CHUNK ? (size_t)(size - off) : COPY_CHUNK;
+    ssize_t n = pread(srcfd, buf, want, off);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return n < 0 ? urun_error_errno("sealed copy of %s: sendfile", name)
+    if (n <= 0) return n < 0 ? urun_error_errno("sealed copy of %s: read", name)
                              : urun_error_new("sealed copy of %s: the file shrank while copied", name);
+    for (ssize_t done = 0; done < n;) {
+      ssize_t w = write(mfd, buf + done, (size_t)(n - done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) return urun_error_errno("sealed copy of %s: write", name);
+      done += w;
+    }
+    off += n;
   }
   if (fcntl(mfd, F_ADD_SEALS, SEALS_NEEDED) < 0) return urun_error_errno("sealed copy of %s: seal", name);
   *ret_fd = steal_fd(&mfd);

@@ -102,3 +102,84 @@ test_sec_runtime_processes_run_from_sealed_copies() {
   wait "$waiter" 2>/dev/null
   uown delete -f c
 }
+
+# --- CVE-2024-21626: a cwd through an fd the runtime or its caller holds ---
+
+# Whatever directory a process got, nothing of the host shows in it.
+assert_cwd_inside() {
+  assert_not_contains "$1" "OUTSIDE" "$2: the process's cwd was outside the container's root"
+  assert_not_contains "$1" "hostmark" "$2: the process saw the test's host directory"
+  assert_not_contains "$1" "state.json" "$2: the process saw urun's state directory"
+  assert_not_contains "$1" "exec.fifo" "$2: the process saw urun's state directory"
+}
+
+# What a process sees from its cwd: the container's root is four levels up
+# from anywhere inside it (it holds /testprog); the host's is not.
+look='pwd; ls -a; ls -a ..; ls -a ../../../.. | grep -qx testprog && echo INSIDE || echo OUTSIDE'
+
+# The caller leaks directory fds 3-10 (the state root's parent among them).
+with_leaked_dirs() { "$@" 3<"$T" 4<"$T" 5<"$T/state" 6<"$T" 7<"$T" 8<"$T" 9<"$T" 10<"$T"; }
+
+test_sec_exec_cwd_through_fds() {
+  touch "$T/hostmark"
+  make_bundle "$T/b" /testprog sleep 30
+  ln -s /proc/self/fd/3 "$T/b/rootfs/evilcwd"
+  (cd "$T/b" && urun create c >/dev/null 2>&1) || fail "create failed"
+  urun start c
+  local n out
+  for n in 3 4 5 6 7 8 9 10 11 12; do
+    out=$(with_leaked_dirs urun exec --cwd "/proc/self/fd/$n" c /bin/sh -c "$look" 2>&1)
+    assert_cwd_inside "$out" "exec --cwd /proc/self/fd/$n"
+  done
+  out=$(with_leaked_dirs urun exec --cwd /evilcwd c /bin/sh -c "$look" 2>&1)
+  assert_cwd_inside "$out" "exec --cwd of a symlink to /proc/self/fd/3"
+  out=$(with_leaked_dirs urun exec --cwd /proc/self/fd/3 c /bin/true 2>&1) && fail "exec with a cwd through a magic link ran"
+  assert_contains "$out" "cwd" "the error names the cwd"
+  # and nothing of the caller's or urun's is open when the process starts
+  out=$(with_leaked_dirs urun exec c /testprog info) || fail "exec failed"
+  assert_eq "$(jq -c '[.fds[].fd]' <<<"$out")" "[0,1,2]" "fds open in the exec'd process"
+  urun delete -f c
+}
+
+test_sec_init_cwd_through_fds() {
+  touch "$T/hostmark"
+  make_bundle "$T/b" /bin/sh -c "$look"
+  ln -s /proc/self/fd/3 "$T/b/rootfs/evilcwd"
+  local n out
+  for n in 3 4 5 6 7 8 9 10 11 12 13; do
+    cfg "$T/b" --arg cwd "/proc/self/fd/$n" '.process.cwd = $cwd'
+    out=$(cd "$T/b" && with_leaked_dirs urun run "c$n" 2>&1)
+    assert_cwd_inside "$out" "init cwd /proc/self/fd/$n"
+    urun delete -f "c$n" >/dev/null 2>&1
+  done
+  cfg "$T/b" '.process.cwd = "/evilcwd"'
+  out=$(cd "$T/b" && with_leaked_dirs urun run cs 2>&1)
+  assert_cwd_inside "$out" "init cwd of a symlink to /proc/self/fd/3"
+  assert_nothing_left cs "$T/b"
+}
+
+# runc's order: the cwd is entered with the runtime's privileges, before the
+# user switch, so root without capabilities still gets a directory of
+# another uid that it could not enter by itself.
+test_exec_cwd_entered_before_the_user_switch() {
+  make_bundle "$T/b" /bin/sh -c 'mkdir -m 0700 /private && busybox chown 1:1 /private && exec sleep 30'
+  if ! is_root; then
+    command -v newuidmap >/dev/null && grep -q "^$(id -un):" /etc/subuid ||
+      skip "needs a subordinate uid range for $(id -un) (uid 1 in the container)"
+    # no user namespace in the config: urun maps the caller and its range
+    cfg "$T/b" 'del(.linux.uidMappings, .linux.gidMappings) | .linux.namespaces |= map(select(.type != "user"))'
+  fi
+  cfg "$T/b" '.process.capabilities |= with_entries(.value += ["CAP_CHOWN"])'
+  (cd "$T/b" && urun create c >/dev/null 2>&1) || fail "create failed"
+  urun start c
+  wait_for urun exec c /bin/test -d /private
+  jq '.process | .args = ["/bin/sh", "-c", "pwd"] | .cwd = "/private" | .user = {"uid": 0, "gid": 0}
+      | .capabilities = {"bounding": [], "effective": [], "permitted": []}' "$T/b/config.json" >"$T/proc.json"
+  local out
+  out=$(urun exec --process "$T/proc.json" c 2>&1) || fail "exec as root without capabilities into uid 1's 0700 cwd: $out"
+  assert_eq "$out" "/private" "cwd"
+  # the process itself has no way in
+  jq '.args = ["/bin/sh", "-c", "cd /private && echo in"] | .cwd = "/"' "$T/proc.json" >"$T/proc2.json"
+  out=$(urun exec --process "$T/proc2.json" c 2>&1) && fail "the test's premise: root without capabilities entered /private: $out"
+  urun delete -f c
+}
