@@ -185,7 +185,7 @@ static _Noreturn void run_process(struct exec_child *x) {
   if ((e = process_apply_settings(&x->config->linux_, p))) fail(x->sock, e);
   if (p->terminal) {
     int master;
-    if ((e = terminal_open_in_container(p, &master))) fail(x->sock, e);
+    if ((e = terminal_open_in_container(p, false, &master))) fail(x->sock, e);
     e = sync_send_fd(x->sock, SYNC_CONSOLE, master);
     close(master);
     if (e) fail(x->sock, e);

@@ -170,7 +170,7 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
     /* The pty comes from the container's own devpts; the master goes to
      * the parent (for --console-socket or run's proxy). */
     int master;
-    TRY(terminal_open_in_container(&s->process, &master));
+    TRY(terminal_open_in_container(&s->process, true, &master));
     urun_error *e = sync_send_fd(cfg->sync_fd, SYNC_CONSOLE, master);
     close(master);
     TRY(e);
@@ -221,15 +221,25 @@ static urun_error *detach_from_parent(int sync_fd, uint64_t mnt_ns, char **ret_s
   return sync_send(sync_fd, SYNC_DETACHED, 0, 0, NULL);
 }
 
-static urun_error *wait_for_start(int procfd, int fifo_fd) {
+/* The write end stays open until execve closes it (O_CLOEXEC): `start`
+ * waits for that end of file before it runs poststart hooks. */
+static urun_error *wait_for_start(int procfd, int fifo_fd, int min_fd, int *ret_fd) {
   char rel[32];
   snprintf(rel, sizeof(rel), "self/fd/%d", fifo_fd);
   /* Blocks until `start` opens the fifo for reading. */
   int fd = openat(procfd, rel, O_WRONLY | O_CLOEXEC);
   if (fd < 0) return urun_error_errno("open exec fifo");
-  ssize_t w = write(fd, "0", 1);
-  close(fd);
-  if (w != 1) return urun_error_errno("write exec fifo");
+  if (fd < min_fd) { /* above the preserved fds, whose close-on-exec is cleared */
+    int moved = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
+    close(fd);
+    if ((fd = moved) < 0) return urun_error_errno("exec fifo");
+  }
+  if (write(fd, "0", 1) != 1) {
+    urun_error *e = urun_error_errno("write exec fifo");
+    close(fd);
+    return e;
+  }
+  *ret_fd = fd;
   return NULL;
 }
 
@@ -291,7 +301,8 @@ _Noreturn void init_main(struct init_config *cfg) {
     _exit(1);
   }
   close(cfg->sync_fd);
-  e = wait_for_start(procfd, cfg->fifo_fd);
+  int started_fd; /* left open: see wait_for_start */
+  e = wait_for_start(procfd, cfg->fifo_fd, 3 + cfg->preserve_fds, &started_fd);
   if (e) die(e);
   /* startContainer: in the container, after start, before the process. */
   if (cfg->spec->hooks.start_container.len &&

@@ -117,21 +117,32 @@ static urun_error *run_saved_hooks(int dirfd, const struct state *st, enum conta
 
 /* Open the exec fifo and read init's byte: init then execs.  Fails if init
  * goes away first. */
-static urun_error *release_init(int dirfd, const char *id, struct proc_handle *h) {
+/* Open the fifo (which releases init) and read its byte.  With
+ * `until_exec`, then wait for the end of file: init keeps its end open
+ * until execve closes it, and poststart hooks come after the process is
+ * executed (runtime-spec), not beside init's startContainer hooks. */
+static urun_error *release_init(int dirfd, const char *id, struct proc_handle *h, bool until_exec) {
   _cleanup_close_ int fifo = openat(dirfd, EXEC_FIFO_NAME, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fifo < 0) return urun_error_errno("start \"%s\": open exec fifo", id);
   struct pollfd p[2] = {{.fd = fifo, .events = POLLIN}, {.fd = h->pidfd, .events = POLLIN}};
+  bool released = false;
   for (;;) {
     /* without a pidfd, look at init between short polls */
     int r = poll(p, 2, h->pidfd >= 0 ? -1 : 20);
-    if (r == 0 && !proc_alive(h)) return urun_error_new("start \"%s\": container init has exited", id);
+    if (r == 0 && !released && !proc_alive(h)) return urun_error_new("start \"%s\": container init has exited", id);
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) return urun_error_errno("start \"%s\"", id);
     if (p[0].revents & (POLLIN | POLLHUP)) {
       char c;
       ssize_t n = read(fifo, &c, 1);
-      if (n == 1) break;
+      if (n == 1 && !until_exec) break;
+      if (n == 1) {
+        released = true;
+        p[1].fd = -1; /* init may exit at once now: only the end of file counts */
+        continue;
+      }
       if (n < 0 && errno == EAGAIN) continue;
+      if (n == 0 && released) break;
       return urun_error_new("start \"%s\": container init exited before it could start", id);
     }
     if (p[1].revents) return urun_error_new("start \"%s\": container init has exited", id);
@@ -165,7 +176,7 @@ urun_error *container_start(struct state_root *root, const char *id) {
     urun_error_free(e);
     return urun_error_new("start \"%s\": container init has exited", id);
   }
-  e = release_init(dirfd, id, &h);
+  e = release_init(dirfd, id, &h, st->has_poststart);
   proc_close(&h);
   if (!e && st->has_poststart) e = poststart(dirfd, id, st);
   return e;
@@ -176,7 +187,7 @@ urun_error *container_start_created(const char *id, struct created *c) {
   /* create held the state directory's lock since it made it, and the
    * pidfd, so nothing has to be read back: init is ours and created */
   struct proc_handle h = {.pid = c->pid, .start_time = c->start_time, .pidfd = c->pidfd};
-  TRY(release_init(dirfd, id, &h));
+  TRY(release_init(dirfd, id, &h, c->has_poststart));
   if (!c->has_poststart) return NULL;
   _cleanup_state_ struct state *st = NULL;
   TRY(state_read(dirfd, id, &st));

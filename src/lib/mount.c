@@ -23,6 +23,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "mount_extra.h"
+#include "mount_fd.h"
 
 enum opt_kind { OPT_FLAG, OPT_CLEAR, OPT_PROPAGATION, OPT_BIND, OPT_RBIND, OPT_ATTR, OPT_ATTR_CLR,
                 OPT_IDMAP, OPT_RIDMAP, OPT_TMPCOPYUP };
@@ -441,7 +442,9 @@ urun_error *mount_pivot_root(const struct mount_context *ctx) {
   return NULL;
 }
 
-static urun_error *mask_path(const char *path) {
+/* A file is masked with the null device that open_null_device checked
+ * (null_fd), mounted from its fd; a directory with an empty tmpfs. */
+static urun_error *mask_path(const char *path, int *null_fd) {
   _cleanup_close_ int fd = open_in_root(AT_FDCWD, path, O_PATH, 0);
   if (fd < 0) {
     if (errno == ENOENT) return NULL; /* nothing to hide */
@@ -449,15 +452,14 @@ static urun_error *mask_path(const char *path) {
   }
   struct stat st;
   if (fstat(fd, &st) < 0) return urun_error_errno("masked path %s", path);
-  char p[32];
-  fd_path(fd, p);
   if (S_ISDIR(st.st_mode)) {
-    if (mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0k,mode=0555") < 0)
+    char p[32];
+    if (mount("tmpfs", fd_path(fd, p), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0k,mode=0555") < 0)
       return urun_error_errno("mask %s", path);
-  } else if (mount("/dev/null", p, "none", MS_BIND, NULL) < 0) {
-    return urun_error_errno("mask %s", path);
+    return NULL;
   }
-  return NULL;
+  if (*null_fd < 0) TRY(urun_error_wrap(open_null_device(null_fd), "mask %s", path));
+  return urun_error_wrap(mount_bind_fd(*null_fd, fd, path), "mask %s", path);
 }
 
 static urun_error *readonly_path(const char *path, bool in_userns) {
@@ -476,7 +478,8 @@ static urun_error *readonly_path(const char *path, bool in_userns) {
 
 urun_error *mount_finish(const struct mount_context *ctx) {
   const struct spec_linux *l = &ctx->spec->linux_;
-  for (size_t i = 0; i < l->masked_paths.len; i++) TRY(mask_path(l->masked_paths.items[i]));
+  _cleanup_close_ int null_fd = -1;
+  for (size_t i = 0; i < l->masked_paths.len; i++) TRY(mask_path(l->masked_paths.items[i], &null_fd));
   for (size_t i = 0; i < l->readonly_paths.len; i++)
     TRY(readonly_path(l->readonly_paths.items[i], ctx->in_userns));
   if (ctx->spec->root_readonly)

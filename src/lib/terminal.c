@@ -14,9 +14,10 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "mount_fd.h"
 #include "sync.h"
 
-urun_error *terminal_open_in_container(const struct spec_process *p, int *ret_master) {
+urun_error *terminal_open_in_container(const struct spec_process *p, bool console, int *ret_master) {
   _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (master < 0) return urun_error_errno("process.terminal: open /dev/ptmx");
   if (unlockpt(master) < 0) return urun_error_errno("process.terminal: unlockpt");
@@ -30,6 +31,7 @@ urun_error *terminal_open_in_container(const struct spec_process *p, int *ret_ma
   /* The process owns its terminal, as on a login. */
   if (fchown(peer, p->user.uid, (gid_t)-1) < 0 && errno != EINVAL && errno != EPERM)
     return urun_error_errno("process.terminal: chown pty");
+  if (console) TRY(urun_error_wrap(mount_console(peer), "process.terminal"));
   if (setsid() < 0) return urun_error_errno("process.terminal: setsid");
   if (ioctl(peer, TIOCSCTTY, 0) < 0) return urun_error_errno("process.terminal: set controlling terminal");
   for (int fd = 0; fd < 3; fd++)

@@ -10,8 +10,9 @@
 #include "spec.h"
 
 /* Init side, after pivot_root: open a pty on the container's devpts, make
- * its peer the controlling terminal and stdio, return the master fd. */
-urun_error *terminal_open_in_container(const struct spec_process *p, int *ret_master);
+ * its peer the controlling terminal and stdio (and, with `console`, what
+ * /dev/console shows), return the master fd. */
+urun_error *terminal_open_in_container(const struct spec_process *p, bool console, int *ret_master);
 /* Parent side: hand the master to the --console-socket listener. */
 urun_error *terminal_send_to_console_socket(const char *path, int master);
 

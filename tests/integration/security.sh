@@ -50,7 +50,7 @@ test_sec_self_exe_through_exec() {
   assert_urun_did_not_run "$out" "exec of a #!/proc/self/exe script"
   # urun's binary, were it run, would wait on the fifo until the hunter holds it
   out=$(uown exec c /proc/self/exe --log /tmp/fifo state x 2>&1)
-  wait_for grep -q '^exe-hunt:' "$T/hunt.out"
+  WAIT_SCALE=4 wait_for grep -q '^exe-hunt:' "$T/hunt.out"
   out=$(cat "$T/hunt.out")
   ! grep -q '^wrote' "$T/hunt.out" || fail "the container wrote the runtime's binary: $out"
   assert_contains "$out" "exe-hunt: held 0" "the container held an fd on a runtime binary"
@@ -182,4 +182,56 @@ test_exec_cwd_entered_before_the_user_switch() {
   jq '.args = ["/bin/sh", "-c", "cd /private && echo in"] | .cwd = "/"' "$T/proc.json" >"$T/proc2.json"
   out=$(urun exec --process "$T/proc2.json" c 2>&1) && fail "the test's premise: root without capabilities entered /private: $out"
   urun delete -f c
+}
+
+# --- CVE-2025-31133, CVE-2025-52565: /dev/null and /dev/console swapped ---
+# Without a /dev tmpfs the rootfs's own /dev is used; another container
+# sharing the rootfs (here the test itself) exchanges /dev/NAME with a
+# symlink to a scratch file of the rootfs, again and again, while urun
+# creates containers.  A masked path must show the null device, the console
+# a pty, and the scratch file must stay what it is; or create refuses.
+rootfs_dev_bundle() {
+  make_bundle "$T/b" "$@"
+  cfg "$T/b" '.mounts |= map(select(.destination != "/dev" and .destination != "/dev/shm" and .destination != "/dev/mqueue"))'
+  mkdir -p "$T/b/rootfs/dev"
+  echo SCRATCH >"$T/b/rootfs/scratch-target"
+  ln -s /scratch-target "$T/b/rootfs/dev/evil"
+}
+
+test_sec_masked_path_from_swapped_dev_null() {
+  rootfs_dev_bundle /bin/sh -c 'cat /proc/keys; stat -L -c "%F %t:%T" /proc/keys'
+  cfg "$T/b" '.linux.maskedPaths = ["/proc/keys", "/proc/timer_list"]'
+  if is_root; then mknod "$T/b/rootfs/dev/null" c 1 3; else : >"$T/b/rootfs/dev/null"; fi
+  "$TESTPROG" swap-loop "$T/b/rootfs/dev/null" "$T/b/rootfs/dev/evil" 4 /scratch-target >"$T/swap.out" &
+  local swapper=$! i out ok=0
+  for i in $(seq 1 20); do
+    out=$(cd "$T/b" && urun run "m$i" 2>&1) && ok=$((ok + 1))
+    assert_not_contains "$out" "SCRATCH" "run $i: a masked path showed the file the swapped /dev/null led to"
+    assert_not_contains "$out" "regular file" "run $i: a masked path is a regular file"
+    assert_nothing_left "m$i"
+  done
+  wait "$swapper"
+  [ "$ok" -gt 0 ] || fail "no container ran: nothing was shown"
+  echo "$ok of 20 ran; $(cat "$T/swap.out")"
+}
+
+test_sec_console_onto_swapped_dev_console() {
+  rootfs_dev_bundle /bin/sh -c 'stat -c "console %F %t" /dev/console; stat -c "scratch %F" /scratch-target'
+  cfg "$T/b" '.process.terminal = true'
+  : >"$T/b/rootfs/dev/console"
+  local out
+  out=$(cd "$T/b" && urun run t0 </dev/null 2>&1) || fail "run with a terminal failed: $out"
+  assert_contains "$out" "console character special file 88" "/dev/console is the pty (as runc makes it)"
+  "$TESTPROG" swap-loop "$T/b/rootfs/dev/console" "$T/b/rootfs/dev/evil" 4 /scratch-target >"$T/swap.out" &
+  local swapper=$! i ok=0
+  for i in $(seq 1 15); do
+    # (what /dev/console names once the container runs is the swapper's)
+    out=$(cd "$T/b" && urun run "t$i" </dev/null 2>&1) && ok=$((ok + 1))
+    assert_not_contains "$out" "scratch character" "run $i: the pty was bound onto a file the swapped /dev/console led to"
+    assert_nothing_left "t$i"
+  done
+  wait "$swapper"
+  assert_eq "$(cat "$T/b/rootfs/scratch-target")" SCRATCH "the scratch file"
+  [ "$ok" -gt 0 ] || fail "no container ran: nothing was shown"
+  echo "$ok of 15 ran; $(cat "$T/swap.out")"
 }

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -105,7 +106,31 @@ static int exe_hunt(const char *fifo, double seconds) {
   return 0;
 }
 
+/* swap-loop A B SECONDS [TARGET]: exchange two names (renameat2
+ * RENAME_EXCHANGE) as fast as it can, as a container sharing a rootfs
+ * would during another's create; with TARGET, whichever of the two is not
+ * a symlink to TARGET is made one again first (a runtime that replaces
+ * what it finds does not end the attack).  Prints how many it made. */
+static int swap_loop(const char *a, const char *b, double seconds, const char *target) {
+  double end = now() + seconds;
+  long n = 0, failed = 0, planted = 0;
+  while (now() < end) {
+    for (int i = 0; i < 200; i++) {
+      if (target) {
+        struct stat sa, sb;
+        int la = lstat(a, &sa) == 0 && S_ISLNK(sa.st_mode), lb = lstat(b, &sb) == 0 && S_ISLNK(sb.st_mode);
+        if (!la && !lb && (unlink(b) == 0 || errno == ENOENT) && symlink(target, b) == 0) planted++;
+      }
+      if (renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) == 0) n++;
+      else failed++;
+    }
+  }
+  printf("swap-loop: %ld exchanges, %ld refused, %ld symlinks planted again\n", n, failed, planted);
+  return 0;
+}
+
 int attack_main(const char *mode, int argc, char **argv) {
   if (!strcmp(mode, "exe-hunt") && argc > 3) return exe_hunt(argv[2], atof(argv[3]));
+  if (!strcmp(mode, "swap-loop") && argc > 4) return swap_loop(argv[2], argv[3], atof(argv[4]), argc > 5 ? argv[5] : NULL);
   return -1;
 }
