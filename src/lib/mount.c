@@ -216,6 +216,18 @@ static urun_error *apply_attrs(int fd, const struct mount_flags *f) {
   return NULL;
 }
 
+/* What "ro", "nosuid", "nodev" and "noexec" ask of a recursive bind, for
+ * every mount in it: the kernel's remount changes the top mount only, and a
+ * submount left writable (the host's cgroups under /sys) would undo "ro". */
+static urun_error *restrict_recursively(int fd, unsigned long flags) {
+  struct mount_flags r = {0};
+  if (flags & MS_RDONLY) r.attr_set |= MOUNT_ATTR_RDONLY;
+  if (flags & MS_NOSUID) r.attr_set |= MOUNT_ATTR_NOSUID;
+  if (flags & MS_NODEV) r.attr_set |= MOUNT_ATTR_NODEV;
+  if (flags & MS_NOEXEC) r.attr_set |= MOUNT_ATTR_NOEXEC;
+  return apply_attrs(fd, &r);
+}
+
 /* `data` without the options starting with `prefix`; caller frees. */
 static char *strip_option(const char *data, const char *prefix) {
   char *out = calloc(1, strlen(data) + 1);
@@ -267,6 +279,7 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
   _cleanup_free_ char *src = NULL;
   bool src_is_dir = true;
   bool sysfs_fallback = false, cgroup_fallback = false;
+  bool recursive = f.rbind; /* a tree of mounts is bound, not one */
 
   if (f.bind) {
     src = bind_source(ctx, m->source);
@@ -313,7 +326,7 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
     if (r < 0) {
       if (errno != EPERM && errno != EBUSY && errno != ENODEV) return urun_error_errno("mount cgroup2 on %s", m->destination);
       log_debug("mount cgroup2 on %s (flags %#lx, data %s): %s: a bind of the host's /sys/fs/cgroup instead", m->destination, flags, data ? data : "-", strerror(errno));
-      cgroup_fallback = true;
+      cgroup_fallback = recursive = true;
       free(src);
       src = strdup("/sys/fs/cgroup");
       if (!src) return urun_error_code(ENOMEM, "mount");
@@ -337,7 +350,7 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
         src = strdup("/proc");
         if (!src || mount(src, tpath, "none", MS_BIND | MS_REC, NULL) < 0)
           return urun_error_errno("mount proc on %s", m->destination);
-        f.bind = true;
+        f.bind = recursive = true;
       } else if (is_type(m, "mqueue") && ctx->in_userns && (errno == EPERM || errno == EACCES)) {
         /* No ipc namespace of our own: the host's mqueue, as bind. */
         int first = errno;
@@ -357,7 +370,7 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
   }
   if (0) {
   bind_sys:
-    sysfs_fallback = true;
+    sysfs_fallback = recursive = true;
     free(src);
     src = strdup("/sys");
     if (!src) return urun_error_code(ENOMEM, "mount");
@@ -372,10 +385,7 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
     char p[32];
     TRY(urun_error_wrap(remount_bind(fd_path(top, p), f.flags & remount_bits, f.clear, ctx->in_userns),
                         "mount %s", m->destination));
-    if ((sysfs_fallback || cgroup_fallback) && (f.flags & MS_RDONLY)) {
-      struct mount_flags r = {.attr_set = MOUNT_ATTR_RDONLY};
-      TRY(urun_error_wrap(apply_attrs(top, &r), "mount %s", m->destination));
-    }
+    if (recursive) TRY(urun_error_wrap(restrict_recursively(top, f.flags), "mount %s", m->destination));
   }
   if (f.propagation || f.attr_set || f.attr_clr) {
     _cleanup_close_ int top = open_in_root(rootfd, m->destination, O_PATH, 0);
@@ -460,7 +470,10 @@ static urun_error *mask_path(const char *path) {
   return NULL;
 }
 
-static urun_error *readonly_path(const char *path, bool in_userns) {
+/* Read-only, and nothing else changed: the bind keeps every flag of the
+ * mount it copies (nosuid, nodev, noexec, atime), and the read-only bit is
+ * set on it and on every mount below it. */
+static urun_error *readonly_path(const char *path) {
   _cleanup_close_ int fd = open_in_root(AT_FDCWD, path, O_PATH, 0);
   if (fd < 0) {
     if (errno == ENOENT) return NULL;
@@ -471,14 +484,14 @@ static urun_error *readonly_path(const char *path, bool in_userns) {
   if (mount(p, p, "none", MS_BIND | MS_REC, NULL) < 0) return urun_error_errno("readonly path %s", path);
   _cleanup_close_ int top = open_in_root(AT_FDCWD, path, O_PATH, 0);
   if (top < 0) return urun_error_errno("readonly path %s", path);
-  return urun_error_wrap(remount_bind(fd_path(top, p), MS_RDONLY, 0, in_userns), "readonly path %s", path);
+  return urun_error_wrap(restrict_recursively(top, MS_RDONLY), "readonly path %s", path);
 }
 
 urun_error *mount_finish(const struct mount_context *ctx) {
   const struct spec_linux *l = &ctx->spec->linux_;
   for (size_t i = 0; i < l->masked_paths.len; i++) TRY(mask_path(l->masked_paths.items[i]));
   for (size_t i = 0; i < l->readonly_paths.len; i++)
-    TRY(readonly_path(l->readonly_paths.items[i], ctx->in_userns));
+    TRY(readonly_path(l->readonly_paths.items[i]));
   if (ctx->spec->root_readonly)
     TRY(urun_error_wrap(remount_bind("/", MS_RDONLY, 0, ctx->in_userns), "read-only root"));
   const char *prop = l->rootfs_propagation;

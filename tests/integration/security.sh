@@ -1,3 +1,218 @@
 # security.sh: one test per CVE class of runc's and crun's history, each
 # written as the attack (issue 15).  A test aims only at files it owns (a copy
 # of the binary, a scratch file), never at /proc/sys or the installed urun.
+
+# --- sec2: read-only trees, sysctls, device rules and the other attack tests ---
+
+# The mounts a process can reach at or below path $2, from its mountinfo
+# text $1, one "target options" line each.  A mount that a later one covers
+# (the later one on the same parent at its place or above it, or on its own
+# root), or that lies on a covered one, is left out: nothing reaches it.
+sec_mounts_under() {
+  awk -v p="$2" '
+    function under(a, b) { return a == b || index(a, b == "/" ? "/" : b "/") == 1 }
+    { id[NR] = $1; parent[$1] = $2; target[$1] = $5; opts[$1] = $6 }
+    END {
+      for (j = 1; j <= NR; j++) for (i = 1; i < j; i++) {
+        n = id[j]; m = id[i]
+        if (parent[m] == parent[n] && under(target[m], target[n])) covered[m] = 1
+        if (parent[n] == m && target[n] == target[m]) covered[m] = 1
+      }
+      for (i = 1; i <= NR; i++) {
+        m = id[i]
+        if (!under(target[m], p)) continue
+        reach = 1
+        for (x = m; x in target; x = parent[x]) { if (x in covered) { reach = 0; break }; if (parent[x] == x) break }
+        if (reach) print target[m], opts[m]
+      }
+    }' <<<"$1"
+}
+
+# Fail unless every line of sec_mounts_under has each of the given options.
+sec_assert_all_have() {
+  local lines=$1 opt target opts
+  shift
+  [ -n "$lines" ] || fail "no mounts to check"
+  while read -r target opts; do
+    for opt in "$@"; do
+      [[ ",$opts," == *",$opt,"* ]] || fail "$target is mounted $opts: \"$opt\" is missing"
+    done
+  done <<<"$lines"
+}
+
+# CVE-2023-25809 class: `runc spec --rootless` binds /sys with "rbind,ro"
+# and mounts no cgroup namespace; the host's cgroup mounts under /sys come
+# along.  "ro" on the top mount alone left them writable: every submount of
+# the tree must be read-only (and nosuid, nodev, noexec, as asked).
+test_sec_ro_rbind_sys_submounts() {
+  make_bundle b /bin/cat /proc/self/mountinfo
+  cfg b '.mounts |= map(select(.destination != "/sys" and .destination != "/sys/fs/cgroup"))
+    | .mounts += [{"destination": "/sys", "type": "none", "source": "/sys", "options": ["rbind", "nosuid", "noexec", "nodev", "ro"]}]
+    | .linux.namespaces |= map(select(.type != "cgroup" and .type != "network"))'
+  local mi sys
+  mi=$(cd b && urun run rs) || fail "run failed"
+  sys=$(sec_mounts_under "$mi" /sys)
+  [ "$(wc -l <<<"$sys")" -gt 1 ] || skip "the host has no mount below /sys to inherit"
+  sec_assert_all_have "$sys" ro nosuid nodev noexec
+  assert_nothing_left rs "$T/b"
+}
+
+# The same as a write: a tree whose lower mount (a tmpfs the container's
+# config made, so the test owns it) is reached through an "rbind,ro" bind.
+test_sec_ro_rbind_write_into_submount() {
+  make_bundle b /bin/sh -c 'echo attack > /view/sub/planted && echo WROTE; echo attack > /view/top && echo WROTE-TOP; grep -c " /view" /proc/self/mountinfo'
+  mkdir -p b/rootfs/tree/sub
+  cfg b '.mounts += [{"destination": "/tree/sub", "type": "tmpfs", "source": "tmpfs", "options": ["mode=777"]},
+                     {"destination": "/view", "type": "bind", "source": "rootfs/tree", "options": ["rbind", "ro"]}]'
+  local out
+  out=$(cd b && urun run rw 2>&1) || true
+  assert_contains "$out" "Read-only file system" "the write was not refused by a read-only mount"
+  assert_not_contains "$out" WROTE "a write through an rbind,ro tree"
+  assert_match "$out" $'\n2$' "both mounts of the tree are in the container"
+  assert_file_absent b/rootfs/tree/top
+  assert_nothing_left rw "$T/b"
+}
+
+# readonlyPaths: read-only for every mount below the path, and each keeps the
+# flags it had: /proc mounted nosuid,nodev,noexec stays so under /proc/bus
+# (a remount with MS_RDONLY alone dropped them, "/proc/bus ro,relatime").
+test_sec_readonly_paths_recursive_keep_flags() {
+  make_bundle b /bin/sh -c 'echo attack > /guarded/sub/planted && echo WROTE; cat /proc/self/mountinfo'
+  mkdir -p b/rootfs/guarded/sub
+  cfg b '.mounts |= map(if .destination == "/proc" then .options = ["nosuid", "nodev", "noexec"] else . end)
+    | .mounts += [{"destination": "/guarded/sub", "type": "tmpfs", "source": "tmpfs", "options": ["mode=777", "nosuid", "noatime"]}]
+    | .linux.readonlyPaths = ["/guarded", "/proc/bus", "/proc/sys"]'
+  local out mi
+  out=$(cd b && urun run rp 2>&1) || fail "run failed: $out"
+  assert_not_contains "$out" WROTE "a write below a read-only path"
+  assert_contains "$out" "Read-only file system"
+  mi=$(grep -v 'Read-only' <<<"$out")
+  sec_assert_all_have "$(sec_mounts_under "$mi" /guarded/sub)" ro nosuid noatime
+  sec_assert_all_have "$(sec_mounts_under "$mi" /proc/bus)" ro nosuid nodev noexec
+  sec_assert_all_have "$(sec_mounts_under "$mi" /proc/sys)" ro nosuid nodev noexec
+  assert_nothing_left rp "$T/b"
+}
+
+# Runs bundle $1 as container $3 in scratch network, ipc and uts namespaces
+# the test made (root: new ones; a user: in a user namespace of its own, as
+# its root), so that a sysctl written where it should not be lands there,
+# never in the host's.  Prints the value of /proc/sys file $2 there before
+# and after, urun's exit code, and urun's output, one per line.
+sec_sysctl_attempt() {
+  local -a ns=(--net --ipc --uts)
+  command -v unshare >/dev/null || skip "unshare(1) missing"
+  is_root || ns=(--user --map-root-user "${ns[@]}")
+  unshare "${ns[@]}" bash -c 'before=$(cat "$1"); rc=0; out=$(cd "$2" && "$URUN" --root "$STATE" run "$3" 2>&1) || rc=$?
+    printf "%s\n%s\n%s\n%s\n" "$before" "$(cat "$1")" "$rc" "$out"' _ "/proc/sys/$2" "$1" "$3"
+}
+
+# A bundle for sec_sysctl_attempt: a user's container runs as root of the
+# scratch user namespace, without one of its own (its config is root's).
+sec_sysctl_bundle() {
+  make_bundle "$@"
+  is_root || cfg "$1" 'del(.linux.uidMappings, .linux.gidMappings) | .linux.namespaces |= map(select(.type != "user"))'
+}
+
+# Asserts what sec_sysctl_attempt printed ($1): urun refused with each of the
+# texts given, and the value ($2 the key) did not change where it ran.
+sec_assert_sysctl_refused() {
+  local res=$1 key=$2
+  shift 2
+  local before after rc msg
+  { read -r before; read -r after; read -r rc; msg=$(cat); } <<<"$res"
+  assert_ne "$rc" 0 "urun ran a container with $key (output: $msg)"
+  assert_eq "$after" "$before" "$key changed in the caller's namespace"
+  assert_eq "$(grep -c . <<<"$msg")" 1 "a one-line error"
+  assert_contains "$msg" "urun: "
+  local text
+  for text in "$@"; do assert_contains "$msg" "$text"; done
+}
+
+# Issue 15 item 4: fs.mqueue.queues_max with no ipc namespace of the
+# container's own set the host's.  The value asked for differs from the
+# scratch namespace's, so a write there would show; the host's own value is
+# read before and after as well.
+test_sec_sysctl_ipc_without_ipc_namespace() {
+  local host_before
+  host_before=$(cat /proc/sys/fs/mqueue/queues_max)
+  sec_sysctl_bundle b /bin/cat /proc/sys/fs/mqueue/queues_max
+  cfg b '.linux.namespaces |= map(select(.type != "ipc")) | del(.mounts[] | select(.destination == "/dev/mqueue"))
+    | .linux.sysctl = {"fs.mqueue.queues_max": "123"}'
+  local res
+  res=$(sec_sysctl_attempt b fs/mqueue/queues_max sq)
+  sec_assert_sysctl_refused "$res" fs.mqueue.queues_max '.linux.sysctl["fs.mqueue.queues_max"]' "belongs to the ipc namespace, and .linux.namespaces gives the container none"
+  # kernel.shm* and kernel.msg* are the ipc namespace's too
+  cfg b '.linux.sysctl = {"kernel.shmmni": "4095"}'
+  sec_assert_sysctl_refused "$(sec_sysctl_attempt b kernel/shmmni sq2)" kernel.shmmni '.linux.sysctl["kernel.shmmni"]'
+  # with an ipc namespace of its own the container gets its value
+  cfg b '.linux.namespaces += [{"type": "ipc"}] | .linux.sysctl = {"fs.mqueue.queues_max": "123"}'
+  res=$(sec_sysctl_attempt b fs/mqueue/queues_max sq3)
+  assert_eq "$(sed -n 3p <<<"$res")" 0 "run with an ipc namespace failed: $res"
+  assert_eq "$(sed -n 4p <<<"$res")" 123 "the container's own value"
+  assert_eq "$(sed -n 2p <<<"$res")" "$(sed -n 1p <<<"$res")" "the caller's value"
+  assert_eq "$(cat /proc/sys/fs/mqueue/queues_max)" "$host_before" "the host's value"
+  assert_nothing_left sq "$T/b"
+  assert_nothing_left sq3 "$T/b"
+}
+
+test_sec_sysctl_net_without_network_namespace() {
+  local host_before
+  host_before=$(cat /proc/sys/net/ipv4/ping_group_range)
+  sec_sysctl_bundle b /bin/cat /proc/sys/net/ipv4/ping_group_range
+  cfg b '.linux.namespaces |= map(select(.type != "network")) | .linux.sysctl = {"net.ipv4.ping_group_range": "0 0"}'
+  sec_assert_sysctl_refused "$(sec_sysctl_attempt b net/ipv4/ping_group_range sn)" net.ipv4.ping_group_range \
+    '.linux.sysctl["net.ipv4.ping_group_range"]' "belongs to the network namespace"
+  # --net host takes the namespace away: the same refusal
+  cfg b '.linux.namespaces += [{"type": "network"}] | .annotations["run.urun.network"] = "host"'
+  sec_assert_sysctl_refused "$(sec_sysctl_attempt b net/ipv4/ping_group_range sn2)" net.ipv4.ping_group_range \
+    "belongs to the network namespace"
+  # a network namespace joined by path that is the caller's own is the host's
+  cfg b 'del(.annotations["run.urun.network"]) | .linux.namespaces |= map(if .type == "network" then .path = "/proc/self/ns/net" else . end)'
+  sec_assert_sysctl_refused "$(sec_sysctl_attempt b net/ipv4/ping_group_range sn3)" net.ipv4.ping_group_range \
+    "the network namespace joined by path (/proc/self/ns/net) is the runtime's own"
+  assert_eq "$(cat /proc/sys/net/ipv4/ping_group_range)" "$host_before" "the host's value"
+  assert_nothing_left sn "$T/b"
+}
+
+test_sec_sysctl_uts_without_uts_namespace() {
+  sec_sysctl_bundle b /bin/cat /proc/sys/kernel/hostname
+  cfg b '.linux.namespaces |= map(select(.type != "uts")) | del(.hostname) | .linux.sysctl = {"kernel.hostname": "sec-attack"}'
+  sec_assert_sysctl_refused "$(sec_sysctl_attempt b kernel/hostname su)" kernel.hostname \
+    '.linux.sysctl["kernel.hostname"]' "belongs to the uts namespace"
+  assert_ne "$(hostname)" sec-attack "the host's name"
+  assert_nothing_left su "$T/b"
+}
+
+# A setting no namespace holds is the host's for every container: refused
+# even with every namespace.  No scratch namespace can hold it, so the value
+# asked for is the host's current one: a wrong write changes nothing, and
+# the refusal is what is asserted.
+test_sec_sysctl_not_namespaced() {
+  local key=vm.swappiness file=/proc/sys/vm/swappiness before
+  before=$(cat $file)
+  make_bundle b /bin/cat $file
+  cfg b --arg v "$before" '.linux.namespaces |= (map(select(.type != "network" and .type != "ipc")) + [{"type": "network"}, {"type": "ipc"}])
+    | .linux.sysctl = {"vm.swappiness": $v}'
+  expect_error "$URUN" --root "$STATE" run --bundle b sv
+  assert_contains "$out" ".linux.sysctl[\"$key\"]: not a namespaced sysctl"
+  assert_eq "$(cat $file)" "$before" "the host's value"
+  # kernel.* beyond the ipc and uts ones too (a lookalike prefix)
+  cfg b '.linux.sysctl = {"kernel.msgmax_x": "1"}'
+  expect_error "$URUN" --root "$STATE" run --bundle b sv
+  assert_contains "$out" 'not a namespaced sysctl'
+  assert_nothing_left sv "$T/b"
+}
+
+# urun's own net.ipv4.ping_group_range (every gid of the container may
+# ping) is written in a network namespace of the container's own only: a
+# container sharing the caller's leaves the caller's value alone.
+test_sec_ping_group_range_not_in_shared_netns() {
+  sec_sysctl_bundle b /bin/cat /proc/sys/net/ipv4/ping_group_range
+  cfg b '.linux.namespaces |= map(select(.type != "network"))'
+  local res before after rc
+  res=$(sec_sysctl_attempt b net/ipv4/ping_group_range pg)
+  { read -r before; read -r after; read -r rc; } <<<"$res"
+  assert_eq "$rc" 0 "run failed: $res"
+  assert_eq "$after" "$before" "urun widened the caller's ping_group_range"
+  assert_nothing_left pg "$T/b"
+}
