@@ -216,3 +216,50 @@ test_sec_ping_group_range_not_in_shared_netns() {
   assert_eq "$after" "$before" "urun widened the caller's ping_group_range"
   assert_nothing_left pg "$T/b"
 }
+
+# Issue 15 item 5: a deny-all device rule covers the nodes of linux.devices
+# too; they are made in the container, and opened only where a rule allows.
+# The device is a loop device over a file the test owns, so a read shows
+# the file and a write lands in it, nowhere else.  Init and exec alike.
+test_sec_device_rules_cover_linux_devices() {
+  is_root || skip "device rules are an eBPF program only root may load; a user's container gets host nodes bind-mounted, under the kernel's own checks"
+  command -v losetup >/dev/null || skip "losetup(8) missing"
+  truncate -s 4096 "$T/disk"
+  printf original | dd of="$T/disk" conv=notrunc status=none
+  local loop
+  loop=$(losetup --find --show "$T/disk" 2>/dev/null) || skip "no loop device to attach here"
+  # expanded now: the function's locals are gone by the time bash exits
+  trap "losetup -d $loop" EXIT
+  local major minor
+  major=$((16#$(stat -c %t "$loop"))) minor=$((16#$(stat -c %T "$loop")))
+  make_bundle b /bin/sh -c 'test -b /dev/sec-disk && echo EXISTS; head -c 8 /dev/sec-disk && echo " READ"; echo -n attacked 1<>/dev/sec-disk && echo WROTE; true'
+  cfg b --argjson ma "$major" --argjson mi "$minor" '.linux.devices = [{"path": "/dev/sec-disk", "type": "b", "major": $ma, "minor": $mi}]
+    | .linux.resources.devices = [{"allow": false, "access": "rwm"}]'
+  local out
+  out=$(cd b && urun run dv 2>&1) || fail "run failed: $out"
+  assert_contains "$out" EXISTS "the node of linux.devices is made"
+  assert_contains "$out" "head: /dev/sec-disk: Operation not permitted" "deny-all let init open it"
+  assert_not_contains "$out" READ "deny-all let init read it"
+  assert_not_contains "$out" WROTE "deny-all let init write it"
+  # exec'd processes obey the same program
+  cfg b '.process.args = ["/bin/sleep", "100"]'
+  (cd b && urun run -d dv2) || fail "run -d failed"
+  out=$(urun exec dv2 /bin/sh -c 'head -c 8 /dev/sec-disk && echo " READ"; echo -n attacked 1<>/dev/sec-disk && echo WROTE; true' 2>&1)
+  assert_contains "$out" "Operation not permitted" "deny-all let exec open it"
+  assert_not_contains "$out" READ
+  assert_not_contains "$out" WROTE
+  urun delete -f dv2
+  assert_eq "$(head -c 8 "$T/disk")" original "the file under the device was written"
+  # an allow rule for reading: read, not written
+  cfg b --argjson ma "$major" --argjson mi "$minor" '.process.args = ["/bin/sh", "-c", "head -c 8 /dev/sec-disk && echo \" READ\"; echo -n attacked 1<>/dev/sec-disk && echo WROTE; true"]
+    | .linux.resources.devices += [{"allow": true, "type": "b", "major": $ma, "minor": $mi, "access": "r"}]'
+  out=$(cd b && urun run dv3 2>&1) || fail "run failed: $out"
+  assert_contains "$out" "original READ" "an allow rule for reading"
+  assert_not_contains "$out" WROTE "read-only access wrote"
+  # and for writing too: the write lands in the test's file
+  cfg b '.linux.resources.devices[-1].access = "rw"'
+  out=$(cd b && urun run dv4 2>&1) || fail "run failed: $out"
+  assert_contains "$out" WROTE "an allow rule for reading and writing"
+  assert_eq "$(head -c 8 "$T/disk")" attacked "the write went through the device"
+  assert_nothing_left dv4 "$T/b"
+}
