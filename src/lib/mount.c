@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/mount.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,6 +272,34 @@ static int mount_cgroup2(const char *target, unsigned long flags, const char *da
   return mount("cgroup2", target, "cgroup2", flags, data);
 }
 
+/* /proc files a bind of a regular file may cover, as lxcfs does (runc's
+ * list): statistics, nothing the runtime or an LSM relies on. */
+static const char *const proc_file_binds[] = {
+    "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat", "/proc/swaps", "/proc/uptime",
+    "/proc/loadavg", "/proc/slabinfo", "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+};
+
+/* Only procfs goes on the container's /proc, whatever symlink led there: a
+ * directory of the image's over it (CVE-2019-16884, CVE-2019-19921) fakes
+ * /proc/self/attr for the LSM, and the masked paths urun sets after, through
+ * /proc/self/fd, on the fake. */
+static urun_error *check_not_over_proc(const struct mount_context *ctx, const struct spec_mount *m, size_t i,
+                                       int target, bool is_file_bind) {
+  char p[32], where[PATH_MAX];
+  ssize_t n = readlink(fd_path(target, p), where, sizeof(where) - 1);
+  if (n < 0) return urun_error_errno("mount %s", m->destination);
+  where[n] = '\0';
+  size_t rl = strlen(ctx->rootfs);
+  const char *in_root = !strncmp(where, ctx->rootfs, rl) ? where + rl : where;
+  if (strcmp(in_root, "/proc") && !str_has_prefix(in_root, "/proc/")) return NULL;
+  if (!strcmp(in_root, "/proc") && is_type(m, "proc")) return NULL;
+  for (size_t k = 0; is_file_bind && k < sizeof(proc_file_binds) / sizeof(proc_file_binds[0]); k++)
+    if (!strcmp(in_root, proc_file_binds[k])) return NULL;
+  return urun_error_new("config.json: .mounts[%zu].destination: %s is inside /proc (%s), where only procfs and binds "
+                        "of regular files over its statistics files may go",
+                        i, m->destination, in_root);
+}
+
 static urun_error *mount_one(const struct mount_context *ctx, const struct spec_mount *m, size_t i,
                              int rootfd) {
   struct mount_flags f;
@@ -294,6 +323,7 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
     TRY(urun_error_wrap(mkdir_in_root(rootfd, m->destination, 0755, &target), "mount %s", m->destination));
   else
     TRY(urun_error_wrap(mkfile_in_root(rootfd, m->destination, 0644, &target), "mount %s", m->destination));
+  TRY(check_not_over_proc(ctx, m, i, target, f.bind && !src_is_dir));
   char tpath[32];
   fd_path(target, tpath);
 

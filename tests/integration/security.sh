@@ -263,3 +263,73 @@ test_sec_device_rules_cover_linux_devices() {
   assert_eq "$(head -c 8 "$T/disk")" attacked "the write went through the device"
   assert_nothing_left dv4 "$T/b"
 }
+
+# A directory the container shares with the host ($T/shared, bound last and
+# recursively): a mount of the config that escaped the rootfs onto a host
+# path under it shows up there, in the container's own mountinfo.
+sec_shared_view() {
+  mkdir -p "$T/shared"
+  cfg "$1" --arg s "$T/shared" '.mounts += [{"destination": "/shared", "type": "bind", "source": $s, "options": ["rbind"]}]'
+}
+
+# CVE-2015-1328-style and runc's symlink classes: mount destinations that are
+# symlinks in the rootfs, absolute and relative (../../), pointing at host
+# paths, and a destination that climbs out by itself.  Each must land inside
+# the rootfs (resolved as if the rootfs were /), never on the host.
+test_sec_mount_destination_symlinks_stay_in_rootfs() {
+  mkdir -p "$T/src" "$T/shared/abs" "$T/shared/rel" "$T/shared/dotdot"
+  echo secret-of-src > "$T/src/file"
+  make_bundle b /bin/cat /proc/self/mountinfo
+  ln -s "$T/shared/abs" b/rootfs/evil-abs
+  ln -s "../../../../../../../../../../../../../../..$T/shared/rel" b/rootfs/evil-rel
+  cfg b --arg s "$T/src" --arg d "/../../../../../../../../../../../../..$T/shared/dotdot" \
+    '.mounts += [{"destination": "/evil-abs", "type": "tmpfs", "source": "tmpfs"},
+                 {"destination": "/evil-rel", "type": "bind", "source": $s, "options": ["bind"]},
+                 {"destination": $d, "type": "tmpfs", "source": "tmpfs"}]'
+  sec_shared_view b
+  local mi
+  mi=$(cd b && urun run sl 2>&1) || fail "run failed: $mi"
+  assert_eq "$(sec_mounts_under "$mi" /shared | cut -d' ' -f1)" /shared "a mount escaped onto the host's $T/shared"
+  # where they landed instead: the same paths inside the rootfs
+  local where
+  for where in abs rel dotdot; do
+    sec_mounts_under "$mi" "$T/shared/$where" | grep -q . || fail "no mount at $T/shared/$where inside the rootfs"
+  done
+  [ -z "$(find "$T/shared" -mindepth 2)" ] || fail "something was made on the host side: $(find "$T/shared" -mindepth 2)"
+  assert_nothing_left sl "$T/b"
+}
+
+# CVE-2019-19921 / CVE-2019-16884 class: a volume or tmpfs whose destination
+# is a symlink to /proc would cover the container's procfs with a directory
+# the image controls (a fake /proc/self/attr defeats the LSM label, and the
+# masked and read-only paths are then set on the fake).  Refused, as runc
+# does: only procfs is mounted on /proc.
+test_sec_mount_over_proc_through_symlink() {
+  mkdir -p "$T/fakeproc/self"
+  make_bundle b /bin/sh -c 'stat -f -c %T /proc; cat /proc/self/mountinfo'
+  ln -s /proc b/rootfs/evil
+  ln -s ../proc/self b/rootfs/evil-self
+  local n
+  n=$(jq '.mounts | length' b/config.json)
+  # no masked paths: unprotected, the container would run, on a fake /proc
+  cfg b '.mounts += [{"destination": "/evil", "type": "tmpfs", "source": "tmpfs"}] | .linux.maskedPaths = [] | .linux.readonlyPaths = []'
+  expect_error "$URUN" --root "$STATE" run --bundle b pr
+  assert_contains "$out" ".mounts[$n].destination: /evil is inside /proc"
+  assert_nothing_left pr "$T/b"
+  cfg b --arg s "$T/fakeproc" '.mounts[-1] = {"destination": "/evil", "type": "bind", "source": $s, "options": ["rbind"]}'
+  expect_error "$URUN" --root "$STATE" run --bundle b pr
+  assert_contains "$out" ".mounts[$n].destination: /evil is inside /proc"
+  cfg b --arg s "$T/fakeproc" '.mounts[-1] = {"destination": "/evil-self/attr", "type": "bind", "source": $s, "options": ["rbind"]}'
+  expect_error "$URUN" --root "$STATE" run --bundle b pr
+  assert_contains "$out" ".mounts[$n].destination: /evil-self/attr is inside /proc"
+  assert_nothing_left pr "$T/b"
+  # what lxcfs does stays possible: a regular file over one of /proc's
+  # statistics files, and procfs itself
+  echo "fake uptime" > "$T/uptime"
+  cfg b --arg s "$T/uptime" '.mounts[-1] = {"destination": "/proc/uptime", "type": "bind", "source": $s, "options": ["bind"]}
+    | .process.args = ["/bin/cat", "/proc/uptime"]'
+  local up
+  up=$(cd b && urun run pr2 2>&1) || fail "run with a bind over /proc/uptime failed: $up"
+  assert_eq "$up" "fake uptime"
+  assert_nothing_left pr2 "$T/b"
+}
