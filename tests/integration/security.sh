@@ -333,3 +333,46 @@ test_sec_mount_over_proc_through_symlink() {
   assert_eq "$up" "fake uptime"
   assert_nothing_left pr2 "$T/b"
 }
+
+# Every capability the kernel knows, as config.json names them.
+sec_all_caps() {
+  capsh --print 2>/dev/null | sed -n 's/^Bounding set =//p' | tr ',' '\n' | tr a-z A-Z | jq -R . | jq -s -c .
+}
+
+# CVE-2016-9962 class: a process `urun exec` brings into the container is
+# the runtime until its execve, holding the runtime's fds and memory; a
+# process of the container that stops it in that window (kill needs no
+# more than the same uid) must find it closed: no fd links, no executable,
+# environment or memory to open, no ptrace attach.  The container has every
+# capability in a user namespace of its own (rootless podman's
+# --privileged), so the kernel's other checks (the tracer's capabilities a
+# superset of the tracee's, the same uid) all pass: only the exec'd
+# process's being non-dumpable stands in the way.  The container's init is
+# the watcher (testprog catch-exec); exec runs /bin/true until the watcher
+# has caught a few.
+test_sec_exec_not_ptraceable_before_entering() {
+  command -v capsh >/dev/null || skip "capsh(1) missing (libcap2-bin)"
+  make_bundle b /testprog catch-exec true 60
+  local map='[{"containerID": 0, "hostID": 100000, "size": 65536}]'
+  if is_root; then
+    cfg b --argjson m "$map" '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = $m | .linux.gidMappings = $m'
+    chown -R 100000:100000 b/rootfs
+  fi
+  cfg b --argjson c "$(sec_all_caps)" '.process.capabilities = {"bounding": $c, "effective": $c, "permitted": $c}'
+  local log=$T/catch.out i caught=0
+  (cd b && urun run -d ce >"$log" 2>&1 </dev/null) || fail "run -d failed: $(cat "$log")"
+  wait_for grep -q watching "$log"
+  for i in $(seq 1 60); do
+    urun exec ce /bin/true || fail "exec $i failed"
+    caught=$(grep -c '^caught' "$log")
+    [ "$caught" -ge 3 ] && break
+  done
+  urun delete -f ce
+  cat "$log"
+  [ "$caught" -ge 1 ] || skip "the watcher never caught an exec'd process before its execve in 60 tries (a slow /proc scan here)"
+  local line
+  while read -r line; do
+    assert_match "$line" ": fds 0, exe denied, environ denied, mem denied, ptrace denied$" "an exec'd process was open to the container before its execve"
+  done < <(grep '^caught' "$log")
+  assert_nothing_left ce "$T/b"
+}
