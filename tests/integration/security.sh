@@ -376,3 +376,55 @@ test_sec_exec_not_ptraceable_before_entering() {
   done < <(grep '^caught' "$log")
   assert_nothing_left ce "$T/b"
 }
+
+# CVE-2022-29162 class: inheritable capabilities are empty unless the config
+# lists them, for init, exec and exec --cap, whatever the caller's own
+# inheritable set holds; a config without capabilities gets none at all (as
+# with runc), not the runtime's.  The attack: a program with file
+# capabilities cap_net_raw+ei, run by a non-root user of the container whose
+# bounding set allows NET_RAW: it gains the capability exactly when its
+# inheritable set holds it.
+test_sec_inheritable_caps_empty_unless_asked() {
+  command -v capsh >/dev/null || skip "capsh(1) missing (libcap2-bin)"
+  make_bundle b /testprog sleep 100
+  local raw=0000000000002000 zero=0000000000000000
+  cfg b '.process.capabilities.bounding += ["CAP_NET_RAW"]'
+  # a caller holding NET_RAW in its inheritable set (root only may raise it)
+  local -a caller=()
+  is_root && caller=(capsh --inh=cap_net_raw --)
+  sec_urun() { if [ ${#caller[@]} -gt 0 ]; then "${caller[@]}" -c '"$@"' _ "$URUN" --root "$STATE" "$@"; else urun "$@"; fi; }
+  (cd b && sec_urun run -d ic >/dev/null) || fail "run -d failed"
+  local st
+  st=$(urun exec ic /bin/cat /proc/1/status)
+  assert_eq "$(awk '/^CapInh:/ {print $2}' <<<"$st")" $zero "init's inheritable set"
+  assert_eq "$(awk '/^CapAmb:/ {print $2}' <<<"$st")" $zero "init's ambient set"
+  st=$(sec_urun exec ic /bin/cat /proc/self/status)
+  assert_eq "$(awk '/^CapInh:/ {print $2}' <<<"$st")" $zero "exec's inheritable set"
+  st=$(sec_urun exec --cap CAP_NET_RAW ic /bin/cat /proc/self/status)
+  assert_eq "$(awk '/^CapInh:/ {print $2}' <<<"$st")" $zero "exec --cap's inheritable set"
+  assert_eq "$(( 16#$(awk '/^CapEff:/ {print $2}' <<<"$st") & 16#2000 ))" $((16#2000)) "exec --cap's effective set"
+  urun delete -f ic
+  # no capabilities in the config: none, not the runtime's
+  cfg b 'del(.process.capabilities) | .process.args = ["/bin/cat", "/proc/self/status"]'
+  st=$(cd b && sec_urun run ic2) || fail "run without capabilities failed"
+  assert_eq "$(awk '/^CapInh:/ {print $2}' <<<"$st")" $zero "inheritable without capabilities"
+  assert_eq "$(awk '/^CapEff:/ {print $2}' <<<"$st")" $zero "effective without capabilities"
+  assert_eq "$(awk '/^CapBnd:/ {print $2}' <<<"$st")" $zero "bounding without capabilities"
+  # asked for: there
+  cfg b '.process.capabilities = {"bounding": ["CAP_NET_RAW"], "permitted": ["CAP_NET_RAW"], "inheritable": ["CAP_NET_RAW"]}'
+  st=$(cd b && sec_urun run ic3) || fail "run with inheritable failed"
+  assert_eq "$(awk '/^CapInh:/ {print $2}' <<<"$st")" $raw "the inheritable set asked for"
+  if is_root; then
+    # file capabilities need a real root to set
+    cp "$TESTPROG" b/rootfs/capprog
+    setcap cap_net_raw+ei b/rootfs/capprog || fail "setcap failed"
+    # (no_new_privs would ignore file capabilities: the attack needs it off)
+    cfg b '.process.user = {"uid": 1000, "gid": 1000} | .process.args = ["/capprog", "info"] | .process.noNewPrivileges = false
+      | .process.capabilities = {"bounding": ["CAP_NET_RAW", "CAP_KILL"], "effective": [], "permitted": []}'
+    local j
+    j=$(cd b && sec_urun run ic4) || fail "run of the file-capability program failed"
+    assert_eq "$(jq -r .CapInh <<<"$j")" $zero "the user's inheritable set"
+    assert_eq "$(jq -r .CapEff <<<"$j")" $zero "the program gained capabilities through its inheritable file capabilities"
+  fi
+  assert_nothing_left ic4 "$T/b"
+}
