@@ -428,3 +428,37 @@ test_sec_inheritable_caps_empty_unless_asked() {
   fi
   assert_nothing_left ic4 "$T/b"
 }
+
+# Id maps are the caller's to give only as far as /etc/subuid and
+# /etc/subgid say: a user's config that maps the host's root, or runs past
+# the end of its range into another user's, is refused by name before any
+# process exists (newuidmap, setuid, would refuse it too: urun does not lean
+# on it).  Root may map any range.
+test_sec_id_maps_beyond_subuid_refused() {
+  is_root && skip "root may map any range; the check is for users"
+  local me start count
+  me=$(id -un)
+  grep -q "^$me:" /etc/subuid && grep -q "^$me:" /etc/subgid || skip "no subordinate ids for $me"
+  start=$(grep "^$me:" /etc/subuid | head -n 1 | cut -d: -f2)
+  count=$(grep "^$me:" /etc/subuid | head -n 1 | cut -d: -f3)
+  make_bundle b /testprog info
+  local own_uid own_gid
+  own_uid=$(id -u) own_gid=$(id -g)
+  # the host's root as the container's root
+  cfg b '.linux.uidMappings = [{"containerID": 0, "hostID": 0, "size": 1}]'
+  expect_error "$URUN" --root "$STATE" run --bundle b im
+  assert_contains "$out" "linux.uidMappings[0]: host ids 0-0 are not yours"
+  # the host's root group
+  cfg b --argjson u "$own_uid" '.linux.uidMappings = [{"containerID": 0, "hostID": $u, "size": 1}]
+    | .linux.gidMappings = [{"containerID": 0, "hostID": 0, "size": 1}]'
+  expect_error "$URUN" --root "$STATE" run --bundle b im
+  assert_contains "$out" "linux.gidMappings[0]: host ids 0-0 are not yours"
+  # the own id plus a range running 10 ids past the end of the allocation
+  cfg b --argjson u "$own_uid" --argjson g "$own_gid" --argjson s $((start + count - 10)) \
+    '.linux.uidMappings = [{"containerID": 0, "hostID": $u, "size": 1}, {"containerID": 1, "hostID": $s, "size": 20}]
+    | .linux.gidMappings = [{"containerID": 0, "hostID": $g, "size": 1}]'
+  expect_error "$URUN" --root "$STATE" run --bundle b im
+  assert_contains "$out" "linux.uidMappings[1]: host ids $((start + count - 10))-$((start + count + 9)) are not yours"
+  assert_contains "$out" /etc/subuid
+  assert_nothing_left im "$T/b"
+}
