@@ -462,3 +462,39 @@ test_sec_id_maps_beyond_subuid_refused() {
   assert_contains "$out" /etc/subuid
   assert_nothing_left im "$T/b"
 }
+
+# Another user's containers are out of reach: root's state root (0700) lets
+# nobody else read a state, start a container through its exec.fifo, kill,
+# exec or delete it; and a state root another user can write is refused
+# (root would otherwise act on a state.json that user planted: a pid to
+# kill, a cgroup to remove), whoever the caller is.
+test_sec_state_root_of_another_user() {
+  make_bundle b /testprog sleep 100
+  (cd b && urun create sr >/dev/null 2>&1 </dev/null) || fail "create failed"
+  cfg b '.process.args = ["/bin/true"]'
+  if is_root; then
+    command -v setpriv >/dev/null || skip "setpriv(1) missing"
+    # nobody, with urun itself readable to it
+    cp "$URUN" "$T/urun-copy" && chmod 755 "$T/urun-copy" "$T"
+    local -a nobody=(setpriv --reuid 65534 --regid 65534 --clear-groups --)
+    local cmd
+    for cmd in "state sr" "start sr" "kill sr KILL" "exec sr /bin/true" "delete -f sr" "list"; do
+      # shellcheck disable=SC2086
+      expect_error "${nobody[@]}" "$T/urun-copy" --root "$STATE" $cmd
+    done
+    "${nobody[@]}" sh -c "exec 3<'$STATE/sr/exec.fifo'" 2>/dev/null && fail "nobody opened the exec fifo"
+    assert_eq "$(status_of sr)" created "the container, after the attempts"
+    assert_eq "$(stat -c %a "$STATE")" 700 "the state root's mode"
+    # the other way round: a state root nobody owns, or anyone may write
+    mkdir "$T/theirs" && chown 65534:65534 "$T/theirs" && chmod 700 "$T/theirs"
+    expect_error "$URUN" --root "$T/theirs" list
+    assert_contains "$out" "state root $T/theirs belongs to uid 65534, not to you (uid 0)"
+  fi
+  mkdir -m 777 "$T/shared-root"
+  chmod 777 "$T/shared-root"
+  expect_error "$URUN" --root "$T/shared-root" run --bundle b sr2
+  assert_contains "$out" "state root $T/shared-root is writable by other users (mode 777)"
+  assert_file_absent "$T/shared-root/sr2"
+  urun delete -f sr
+  assert_nothing_left sr "$T/b"
+}
