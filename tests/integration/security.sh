@@ -498,3 +498,35 @@ test_sec_state_root_of_another_user() {
   urun delete -f sr
   assert_nothing_left sr "$T/b"
 }
+
+# CVE-2021-30465 class: the image's side swaps a mount destination's
+# directory with a symlink to a host path (renameat2 RENAME_EXCHANGE in a
+# loop, testprog swap-loop) while containers are created: whichever the
+# runtime meets, the mount stays in the rootfs.  An escape would show at
+# /shared/target in the container (the host's $T/shared, bound last).
+test_sec_mount_destination_swapped_during_create() {
+  mkdir -p "$T/shared/target" b
+  make_bundle b /bin/cat /proc/self/mountinfo
+  mkdir -p b/rootfs/mnt/dir
+  ln -s "$T/shared/target" b/rootfs/mnt/link
+  cfg b '.mounts += [{"destination": "/mnt/dir", "type": "tmpfs", "source": "tmpfs"}]'
+  sec_shared_view b
+  "$TESTPROG" swap-loop b/rootfs/mnt/dir b/rootfs/mnt/link 60 >/dev/null &
+  local swapper=$!
+  trap "kill $swapper 2>/dev/null" EXIT
+  local i mi ran=0 refused=0
+  for i in $(seq 1 30); do
+    if mi=$(cd b && urun run "sw$i" 2>&1); then
+      ran=$((ran + 1))
+      assert_eq "$(sec_mounts_under "$mi" /shared | cut -d' ' -f1)" /shared "run $i: the tmpfs escaped onto the host's $T/shared/target"
+    else
+      refused=$((refused + 1)) # meeting a moving target may fail; landing outside may not
+      assert_nothing_left "sw$i" "$T/b"
+    fi
+  done
+  kill $swapper
+  wait $swapper 2>/dev/null
+  echo "$ran runs, $refused refused"
+  [ "$ran" -gt 0 ] || fail "no run got through the swaps: nothing was shown"
+  [ -z "$(find "$T/shared" -mindepth 2)" ] || fail "something was made on the host side: $(find "$T/shared" -mindepth 2)"
+}
