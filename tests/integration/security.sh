@@ -54,6 +54,10 @@ test_sec_ro_rbind_sys_submounts() {
   sys=$(sec_mounts_under "$mi" /sys)
   [ "$(wc -l <<<"$sys")" -gt 1 ] || skip "the host has no mount below /sys to inherit"
   sec_assert_all_have "$sys" ro nosuid nodev noexec
+  # runc spec --rootless as it is: a read-only cgroup mount over them too
+  cfg b '.mounts += [{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}]'
+  mi=$(cd b && urun run rs2) || fail "run with the cgroup mount failed"
+  sec_assert_all_have "$(sec_mounts_under "$mi" /sys)" ro nosuid nodev noexec
   assert_nothing_left rs "$T/b"
 }
 
