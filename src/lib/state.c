@@ -60,7 +60,9 @@ static urun_error *check_state_root_owner(int fd, const char *path) {
     return urun_error_new("state root %s belongs to uid %u, not to you (uid %u): another user could forge its "
                           "containers' state; pass a --root of your own",
                           path, (unsigned)st.st_uid, (unsigned)geteuid());
-  if (st.st_mode & (S_IWGRP | S_IWOTH))
+  /* group-writable is fine where the group is the caller's own (a user's
+   * private group, under umask 002) */
+  if ((st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) && st.st_gid != getegid()))
     return urun_error_new("state root %s is writable by other users (mode %03o): make it 0700 (chmod go-w), or "
                           "pass a --root of your own",
                           path, (unsigned)(st.st_mode & 0777));

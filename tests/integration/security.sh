@@ -493,6 +493,10 @@ test_sec_state_root_of_another_user() {
     mkdir "$T/theirs" && chown 65534:65534 "$T/theirs" && chmod 700 "$T/theirs"
     expect_error "$URUN" --root "$T/theirs" list
     assert_contains "$out" "state root $T/theirs belongs to uid 65534, not to you (uid 0)"
+    # writable by a group that is not the caller's
+    mkdir -m 770 "$T/group-root" && chgrp 65534 "$T/group-root"
+    expect_error "$URUN" --root "$T/group-root" list
+    assert_contains "$out" "state root $T/group-root is writable by other users (mode 770)"
   fi
   mkdir -m 777 "$T/shared-root"
   chmod 777 "$T/shared-root"
