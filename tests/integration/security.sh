@@ -538,3 +538,26 @@ test_sec_mount_destination_swapped_during_create() {
   [ "$ran" -gt 0 ] || fail "no run got through the swaps: nothing was shown"
   [ -z "$(find "$T/shared" -mindepth 2)" ] || fail "something was made on the host side: $(find "$T/shared" -mindepth 2)"
 }
+
+# The container's terminal (the pty master sent to --console-socket) and its
+# seccomp listener go to a listener of the caller's own or root's only: a
+# socket another user listens on at the path (planted in a shared
+# directory) gets nothing, and create says why.
+test_sec_console_socket_of_another_user() {
+  is_root || skip "needs a second user to listen (root runs the listener as nobody)"
+  command -v setpriv >/dev/null || skip "setpriv(1) missing"
+  mkdir -m 777 "$T/shared-dir" && chmod 1777 "$T/shared-dir"
+  cp "$TESTPROG" "$T/testprog-copy" && chmod 755 "$T/testprog-copy"
+  setpriv --reuid 65534 --regid 65534 --clear-groups -- "$T/testprog-copy" console-recv "$T/shared-dir/console.sock" "$T/shared-dir/console.out" &
+  local listener=$!
+  trap "kill $listener 2>/dev/null" EXIT
+  wait_for test -S "$T/shared-dir/console.sock"
+  make_bundle b /bin/sh -c 'echo secret-on-the-terminal; sleep 5'
+  cfg b '.process.terminal = true'
+  expect_error "$URUN" --root "$STATE" create --bundle b --console-socket "$T/shared-dir/console.sock" cs
+  assert_contains "$out" "--console-socket $T/shared-dir/console.sock: its listener runs as uid 65534, not as you (uid 0) or root"
+  sleep 0.2
+  ! grep -qs "^fds [1-9]" "$T/shared-dir/console.out" || fail "the other user's listener received the terminal: $(cat "$T/shared-dir/console.out")"
+  kill $listener 2>/dev/null
+  assert_nothing_left cs "$T/b"
+}
