@@ -12,6 +12,8 @@ if [ $# -gt 0 ]; then packages=("$@"); else packages=(
   uidmap
   # tests
   busybox-static jq bc valgrind procps util-linux psmisc passwd python3 iproute2
+  # security.sh: capsh and setcap (file capabilities, every capability by name)
+  libcap2-bin
   # runtime-spec JSON schemas and a validator (commands.sh checks state and spec output)
   golang-github-opencontainers-specs-dev python3-jsonschema
   # real callers (tests/integration/podman.sh, callers.sh) and the references they compare with

@@ -42,8 +42,10 @@ static bool list_has(const struct str_list *l, cap_value_t cap) {
   return false;
 }
 
+/* Without .process.capabilities every set is empty, as runc makes it: the
+ * runtime's own capabilities (all of root's) and its caller's inheritable
+ * ones never pass to the container unasked. */
 urun_error *caps_drop_bounding(const struct spec_capabilities *c) {
-  if (!c->present) return NULL;
   for (cap_value_t cap = 0; (unsigned)cap < (unsigned)cap_max_bits(); cap++) {
     if (list_has(&c->bounding, cap)) continue;
     if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) {
@@ -66,7 +68,7 @@ static urun_error *fill(cap_t caps, cap_flag_t flag, const struct str_list *l) {
 }
 
 urun_error *caps_apply(const struct spec_capabilities *c) {
-  if (!c->present) return NULL;
+  /* from nothing: inheritable is what the config lists, never the caller's */
   cap_t caps = cap_init();
   if (!caps) return urun_error_errno("capabilities");
   urun_error *e = fill(caps, CAP_EFFECTIVE, &c->effective);

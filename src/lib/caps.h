@@ -7,7 +7,8 @@
 
 /* Every name must be known to this kernel/libcap; errors name the set. */
 urun_error *caps_check(const struct spec_capabilities *c);
-/* Drop from the bounding set what the config does not list (needs
+/* Without .process.capabilities every set is empty (as runc).
+ * Drop from the bounding set what the config does not list (needs
  * CAP_SETPCAP: do it before changing uid). */
 urun_error *caps_drop_bounding(const struct spec_capabilities *c);
 /* After setuid (with keepcaps): set effective, permitted, inheritable, then raise ambient. */

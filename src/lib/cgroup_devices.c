@@ -78,8 +78,11 @@ static size_t emit_rule(struct bpf_insn *p, const struct spec_device_cgroup *d, 
 
 static int bpf(int cmd, union bpf_attr *attr) { return (int)syscall(SYS_bpf, cmd, attr, sizeof(*attr)); }
 
-/* After the config's rules, as runc and crun add them: the nodes every
- * container gets (urun makes them in /dev), and then linux.devices. */
+/* After the config's rules, as runc adds them: the nodes every container
+ * gets (urun makes them in /dev), the console, the ptys and tun.  Not
+ * linux.devices: a node listed there is made in the container, but opened
+ * only where resources.devices allows it (the caller adds the rules it
+ * means, as podman does), or a deny-all would not cover it. */
 #define DEV(t, maj, min, acc) {.allow = true, .type = t, .has_major = maj >= 0, .major = maj, \
                                .has_minor = min >= 0, .minor = min, .access = acc}
 static const struct spec_device_cgroup default_rules[] = {
@@ -90,26 +93,22 @@ static const struct spec_device_cgroup default_rules[] = {
     DEV("c", 1, 8, "rwm"),  /* random */
     DEV("c", 1, 9, "rwm"),  /* urandom */
     DEV("c", 5, 0, "rwm"),  /* tty */
+    DEV("c", 5, 1, "rwm"),  /* console */
     DEV("c", 5, 2, "rwm"),  /* ptmx */
     DEV("c", 136, -1, "rwm"), /* the container's ptys */
+    DEV("c", 10, 200, "rwm"), /* net/tun */
 };
 #undef DEV
 
 static urun_error *all_rules(const struct spec *s, struct spec_device_cgroup **ret, size_t *ret_len) {
   const struct spec_resources *r = &s->linux_.resources;
   size_t ndef = sizeof(default_rules) / sizeof(default_rules[0]);
-  size_t n = r->devices_len + ndef + s->linux_.devices_len;
+  size_t n = r->devices_len + ndef;
   if (n > 1024) return urun_error_new("config.json: .linux.resources.devices: more than 1024 device rules");
   struct spec_device_cgroup *rules = calloc(n, sizeof(*rules));
   if (!rules) return urun_error_code(ENOMEM, "device filter");
   memcpy(rules, r->devices, r->devices_len * sizeof(*rules));
   memcpy(rules + r->devices_len, default_rules, sizeof(default_rules));
-  for (size_t i = 0; i < s->linux_.devices_len; i++) {
-    const struct spec_device *d = &s->linux_.devices[i];
-    rules[r->devices_len + ndef + i] = (struct spec_device_cgroup){
-        .allow = true, .type = !strcmp(d->type, "b") ? "b" : "c", .has_major = true, .major = d->major,
-        .has_minor = true, .minor = d->minor, .access = "rwm"};
-  }
   *ret = rules;
   *ret_len = n;
   return NULL;

@@ -230,7 +230,17 @@ static urun_error *walk_create(int rootfd, const char *path, mode_t mode, bool l
     char *next = strtok_r(NULL, "/", &save);
     bool last = next == NULL;
     int fd;
-    if (last && last_is_file) {
+    if (!strcmp(part, ".")) {
+      part = next;
+      continue;
+    }
+    if (!strcmp(part, "..")) {
+      /* openat(cur, "..") would climb out of the root: the path so far,
+       * resolved inside it, where ".." stops at the root */
+      _cleanup_free_ char *prefix = strndup(path, (size_t)(part - copy) + strlen(part));
+      if (!prefix) return urun_error_code(ENOMEM, "create %s", path);
+      fd = open_in_root(rootfd, prefix, O_PATH | O_DIRECTORY, 0);
+    } else if (last && last_is_file) {
       fd = openat(cur, part, O_PATH | O_NOFOLLOW | O_CLOEXEC);
       if (fd >= 0) {
         /* An existing symlink as the last component: resolve inside root. */

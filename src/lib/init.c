@@ -36,6 +36,7 @@
 #include "seccomp_filter.h"
 #include "seccomp_notify.h"
 #include "sync.h"
+#include "sysctl.h"
 #include "terminal.h"
 #include "userns.h"
 
@@ -45,22 +46,6 @@ static urun_error *set_names(const struct init_config *cfg) {
     return urun_error_errno("config.json: .hostname: sethostname");
   if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
     return urun_error_errno("config.json: .domainname: setdomainname");
-  return NULL;
-}
-
-/* Through the host's /proc (`procfd`): what /proc/sys shows depends on the
- * reader's namespaces, and the container's /proc/sys may be read-only. */
-static urun_error *set_sysctls(const struct spec *s, int procfd) {
-  for (size_t i = 0; i < s->linux_.sysctl.len; i++) {
-    _cleanup_free_ char *key = strdup(s->linux_.sysctl.keys[i]);
-    if (!key) return urun_error_code(ENOMEM, "sysctl");
-    for (char *p = key; *p; p++)
-      if (*p == '.') *p = '/';
-    _cleanup_free_ char *path = path_join("sys", key);
-    const char *v = s->linux_.sysctl.values[i];
-    urun_error *e = path ? write_file_at(procfd, path, v, strlen(v), 0) : urun_error_code(ENOMEM, "sysctl");
-    if (e) return urun_error_wrap(e, "config.json: .linux.sysctl[\"%s\"]", s->linux_.sysctl.keys[i]);
-  }
   return NULL;
 }
 
@@ -81,7 +66,8 @@ static urun_error *bring_up_loopback(const struct init_config *cfg) {
 
 /* In a network namespace of its own, ping(8) without privileges: ICMP echo
  * sockets for every gid the container has (as crun does), unless the
- * config sets the sysctl itself. */
+ * config sets the sysctl itself.  Only one urun made: a shared or joined
+ * one is another's (the host's), whose setting is not ours to widen. */
 static void set_ping_group_range(const struct init_config *cfg, const struct spec *s, int procfd) {
   if (!cfg->own_netns) return;
   for (size_t i = 0; i < s->linux_.sysctl.len; i++)
@@ -175,7 +161,7 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
     close(master);
     TRY(e);
   }
-  TRY(set_sysctls(s, procfd));
+  TRY(sysctl_write_all(s, procfd)); /* sysctl_check made sure they are ours */
   set_ping_group_range(cfg, s, procfd);
   TRY(bring_up_loopback(cfg));
   if (!cfg->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/mount.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,6 +218,18 @@ static urun_error *apply_attrs(int fd, const struct mount_flags *f) {
   return NULL;
 }
 
+/* What "ro", "nosuid", "nodev" and "noexec" ask of a recursive bind, for
+ * every mount in it: the kernel's remount changes the top mount only, and a
+ * submount left writable (the host's cgroups under /sys) would undo "ro". */
+static urun_error *restrict_recursively(int fd, unsigned long flags) {
+  struct mount_flags r = {0};
+  if (flags & MS_RDONLY) r.attr_set |= MOUNT_ATTR_RDONLY;
+  if (flags & MS_NOSUID) r.attr_set |= MOUNT_ATTR_NOSUID;
+  if (flags & MS_NODEV) r.attr_set |= MOUNT_ATTR_NODEV;
+  if (flags & MS_NOEXEC) r.attr_set |= MOUNT_ATTR_NOEXEC;
+  return apply_attrs(fd, &r);
+}
+
 /* `data` without the options starting with `prefix`; caller frees. */
 static char *strip_option(const char *data, const char *prefix) {
   char *out = calloc(1, strlen(data) + 1);
@@ -260,6 +273,34 @@ static int mount_cgroup2(const char *target, unsigned long flags, const char *da
   return mount("cgroup2", target, "cgroup2", flags, data);
 }
 
+/* /proc files a bind of a regular file may cover, as lxcfs does (runc's
+ * list): statistics, nothing the runtime or an LSM relies on. */
+static const char *const proc_file_binds[] = {
+    "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat", "/proc/swaps", "/proc/uptime",
+    "/proc/loadavg", "/proc/slabinfo", "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+};
+
+/* Only procfs goes on the container's /proc, whatever symlink led there: a
+ * directory of the image's over it (CVE-2019-16884, CVE-2019-19921) fakes
+ * /proc/self/attr for the LSM, and the masked paths urun sets after, through
+ * /proc/self/fd, on the fake. */
+static urun_error *check_not_over_proc(const struct mount_context *ctx, const struct spec_mount *m, size_t i,
+                                       int target, bool is_file_bind) {
+  char p[32], where[PATH_MAX];
+  ssize_t n = readlink(fd_path(target, p), where, sizeof(where) - 1);
+  if (n < 0) return urun_error_errno("mount %s", m->destination);
+  where[n] = '\0';
+  size_t rl = strlen(ctx->rootfs);
+  const char *in_root = !strncmp(where, ctx->rootfs, rl) ? where + rl : where;
+  if (strcmp(in_root, "/proc") && !str_has_prefix(in_root, "/proc/")) return NULL;
+  if (!strcmp(in_root, "/proc") && is_type(m, "proc")) return NULL;
+  for (size_t k = 0; is_file_bind && k < sizeof(proc_file_binds) / sizeof(proc_file_binds[0]); k++)
+    if (!strcmp(in_root, proc_file_binds[k])) return NULL;
+  return urun_error_new("config.json: .mounts[%zu].destination: %s is inside /proc (%s), where only procfs and binds "
+                        "of regular files over its statistics files may go",
+                        i, m->destination, in_root);
+}
+
 static urun_error *mount_one(const struct mount_context *ctx, const struct spec_mount *m, size_t i,
                              int rootfd) {
   struct mount_flags f;
@@ -268,6 +309,7 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
   _cleanup_free_ char *src = NULL;
   bool src_is_dir = true;
   bool sysfs_fallback = false, cgroup_fallback = false;
+  bool recursive = f.rbind; /* a tree of mounts is bound, not one */
 
   if (f.bind) {
     src = bind_source(ctx, m->source);
@@ -282,6 +324,7 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
     TRY(urun_error_wrap(mkdir_in_root(rootfd, m->destination, 0755, &target), "mount %s", m->destination));
   else
     TRY(urun_error_wrap(mkfile_in_root(rootfd, m->destination, 0644, &target), "mount %s", m->destination));
+  TRY(check_not_over_proc(ctx, m, i, target, f.bind && !src_is_dir));
   char tpath[32];
   fd_path(target, tpath);
 
@@ -314,7 +357,7 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
     if (r < 0) {
       if (errno != EPERM && errno != EBUSY && errno != ENODEV) return urun_error_errno("mount cgroup2 on %s", m->destination);
       log_debug("mount cgroup2 on %s (flags %#lx, data %s): %s: a bind of the host's /sys/fs/cgroup instead", m->destination, flags, data ? data : "-", strerror(errno));
-      cgroup_fallback = true;
+      cgroup_fallback = recursive = true;
       free(src);
       src = strdup("/sys/fs/cgroup");
       if (!src) return urun_error_code(ENOMEM, "mount");
@@ -338,7 +381,7 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
         src = strdup("/proc");
         if (!src || mount(src, tpath, "none", MS_BIND | MS_REC, NULL) < 0)
           return urun_error_errno("mount proc on %s", m->destination);
-        f.bind = true;
+        f.bind = recursive = true;
       } else if (is_type(m, "mqueue") && ctx->in_userns && (errno == EPERM || errno == EACCES)) {
         /* No ipc namespace of our own: the host's mqueue, as bind. */
         int first = errno;
@@ -358,7 +401,7 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
   }
   if (0) {
   bind_sys:
-    sysfs_fallback = true;
+    sysfs_fallback = recursive = true;
     free(src);
     src = strdup("/sys");
     if (!src) return urun_error_code(ENOMEM, "mount");
@@ -373,10 +416,7 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
     char p[32];
     TRY(urun_error_wrap(remount_bind(fd_path(top, p), f.flags & remount_bits, f.clear, ctx->in_userns),
                         "mount %s", m->destination));
-    if ((sysfs_fallback || cgroup_fallback) && (f.flags & MS_RDONLY)) {
-      struct mount_flags r = {.attr_set = MOUNT_ATTR_RDONLY};
-      TRY(urun_error_wrap(apply_attrs(top, &r), "mount %s", m->destination));
-    }
+    if (recursive) TRY(urun_error_wrap(restrict_recursively(top, f.flags), "mount %s", m->destination));
   }
   if (f.propagation || f.attr_set || f.attr_clr) {
     _cleanup_close_ int top = open_in_root(rootfd, m->destination, O_PATH, 0);
@@ -462,7 +502,10 @@ static urun_error *mask_path(const char *path, int *null_fd) {
   return urun_error_wrap(mount_bind_fd(*null_fd, fd, path), "mask %s", path);
 }
 
-static urun_error *readonly_path(const char *path, bool in_userns) {
+/* Read-only, and nothing else changed: the bind keeps every flag of the
+ * mount it copies (nosuid, nodev, noexec, atime), and the read-only bit is
+ * set on it and on every mount below it. */
+static urun_error *readonly_path(const char *path) {
   _cleanup_close_ int fd = open_in_root(AT_FDCWD, path, O_PATH, 0);
   if (fd < 0) {
     if (errno == ENOENT) return NULL;
@@ -473,7 +516,7 @@ static urun_error *readonly_path(const char *path, bool in_userns) {
   if (mount(p, p, "none", MS_BIND | MS_REC, NULL) < 0) return urun_error_errno("readonly path %s", path);
   _cleanup_close_ int top = open_in_root(AT_FDCWD, path, O_PATH, 0);
   if (top < 0) return urun_error_errno("readonly path %s", path);
-  return urun_error_wrap(remount_bind(fd_path(top, p), MS_RDONLY, 0, in_userns), "readonly path %s", path);
+  return urun_error_wrap(restrict_recursively(top, MS_RDONLY), "readonly path %s", path);
 }
 
 urun_error *mount_finish(const struct mount_context *ctx) {
@@ -481,7 +524,7 @@ urun_error *mount_finish(const struct mount_context *ctx) {
   _cleanup_close_ int null_fd = -1;
   for (size_t i = 0; i < l->masked_paths.len; i++) TRY(mask_path(l->masked_paths.items[i], &null_fd));
   for (size_t i = 0; i < l->readonly_paths.len; i++)
-    TRY(readonly_path(l->readonly_paths.items[i], ctx->in_userns));
+    TRY(readonly_path(l->readonly_paths.items[i]));
   if (ctx->spec->root_readonly)
     TRY(urun_error_wrap(remount_bind("/", MS_RDONLY, 0, ctx->in_userns), "read-only root"));
   const char *prop = l->rootfs_propagation;

@@ -50,6 +50,25 @@ static urun_error *default_root(char **ret) {
   return *ret ? NULL : urun_error_code(ENOMEM, "state root");
 }
 
+/* The state root is the caller's alone: whoever else may write it could
+ * plant a container's state.json (a pid, a cgroup) for the caller to kill
+ * or remove, or swap the directories between its checks and its writes. */
+static urun_error *check_state_root_owner(int fd, const char *path) {
+  struct stat st;
+  if (fstat(fd, &st) < 0) return urun_error_errno("state root %s", path);
+  if (st.st_uid != geteuid())
+    return urun_error_new("state root %s belongs to uid %u, not to you (uid %u): another user could forge its "
+                          "containers' state; pass a --root of your own",
+                          path, (unsigned)st.st_uid, (unsigned)geteuid());
+  /* group-writable is fine where the group is the caller's own (a user's
+   * private group, under umask 002) */
+  if ((st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) && st.st_gid != getegid()))
+    return urun_error_new("state root %s is writable by other users (mode %03o): make it 0700 (chmod go-w), or "
+                          "pass a --root of your own",
+                          path, (unsigned)(st.st_mode & 0777));
+  return NULL;
+}
+
 urun_error *state_root_open(const char *root_option, struct state_root *ret) {
   _cleanup_free_ char *path = NULL;
   if (root_option && *root_option) {
@@ -71,6 +90,11 @@ urun_error *state_root_open(const char *root_option, struct state_root *ret) {
   }
   int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return urun_error_errno("open state root %s", path);
+  urun_error *e = check_state_root_owner(fd, path);
+  if (e) {
+    close(fd);
+    return e;
+  }
   ret->fd = fd;
   ret->path = steal_ptr(path);
   return NULL;

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 
@@ -49,6 +50,17 @@ urun_error *send_fd_to_socket_path(const char *path, const char *label, const vo
   if (strlen(path) >= sizeof(addr.sun_path)) return urun_error_new("%s %s: path too long", label, path);
   strcpy(addr.sun_path, path);
   if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) return urun_error_errno("%s %s: connect", label, path);
+  /* The fd (a pty master, a seccomp listener) is the container's: only for
+   * a listener of the caller's own or root's, never another user's that
+   * sits at the path (a socket planted in /tmp, say).  The kernel says who
+   * listens, whatever the path resolved to. */
+  struct ucred peer;
+  socklen_t plen = sizeof(peer);
+  if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &peer, &plen) < 0) return urun_error_errno("%s %s: peer", label, path);
+  if (peer.uid != geteuid() && peer.uid != 0)
+    return urun_error_new("%s %s: its listener runs as uid %u, not as you (uid %u) or root: the container's "
+                          "descriptor would go to another user",
+                          label, path, (unsigned)peer.uid, (unsigned)geteuid());
   return urun_error_wrap(send_with_fd(sock, data, len, fd), "%s %s", label, path);
 }
 

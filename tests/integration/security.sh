@@ -2,6 +2,568 @@
 # written as the attack (issue 15).  A test aims only at files it owns (a copy
 # of the binary, a scratch file), never at /proc/sys or the installed urun.
 
+
+# --- sec2: read-only trees, sysctls, device rules and the other attack tests ---
+
+# The mounts a process can reach at or below path $2, from its mountinfo
+# text $1, one "target options" line each.  A mount that a later one covers
+# (the later one on the same parent at its place or above it, or on its own
+# root), or that lies on a covered one, is left out: nothing reaches it.
+sec_mounts_under() {
+  awk -v p="$2" '
+    function under(a, b) { return a == b || index(a, b == "/" ? "/" : b "/") == 1 }
+    { id[NR] = $1; parent[$1] = $2; target[$1] = $5; opts[$1] = $6 }
+    END {
+      for (j = 1; j <= NR; j++) for (i = 1; i < j; i++) {
+        n = id[j]; m = id[i]
+        if (parent[m] == parent[n] && under(target[m], target[n])) covered[m] = 1
+        if (parent[n] == m && target[n] == target[m]) covered[m] = 1
+      }
+      for (i = 1; i <= NR; i++) {
+        m = id[i]
+        if (!under(target[m], p)) continue
+        reach = 1
+        for (x = m; x in target; x = parent[x]) { if (x in covered) { reach = 0; break }; if (parent[x] == x) break }
+        if (reach) print target[m], opts[m]
+      }
+    }' <<<"$1"
+}
+
+# Fail unless every line of sec_mounts_under has each of the given options.
+sec_assert_all_have() {
+  local lines=$1 opt target opts
+  shift
+  [ -n "$lines" ] || fail "no mounts to check"
+  while read -r target opts; do
+    for opt in "$@"; do
+      [[ ",$opts," == *",$opt,"* ]] || fail "$target is mounted $opts: \"$opt\" is missing"
+    done
+  done <<<"$lines"
+}
+
+# CVE-2023-25809 class: `runc spec --rootless` binds /sys with "rbind,ro"
+# and mounts no cgroup namespace; the host's cgroup mounts under /sys come
+# along.  "ro" on the top mount alone left them writable: every submount of
+# the tree must be read-only (and nosuid, nodev, noexec, as asked).
+test_sec_ro_rbind_sys_submounts() {
+  make_bundle b /bin/cat /proc/self/mountinfo
+  cfg b '.mounts |= map(select(.destination != "/sys" and .destination != "/sys/fs/cgroup"))
+    | .mounts += [{"destination": "/sys", "type": "none", "source": "/sys", "options": ["rbind", "nosuid", "noexec", "nodev", "ro"]}]
+    | .linux.namespaces |= map(select(.type != "cgroup" and .type != "network"))'
+  local mi sys
+  mi=$(cd b && urun run rs) || fail "run failed"
+  sys=$(sec_mounts_under "$mi" /sys)
+  [ "$(wc -l <<<"$sys")" -gt 1 ] || skip "the host has no mount below /sys to inherit"
+  sec_assert_all_have "$sys" ro nosuid nodev noexec
+  # runc spec --rootless as it is: a read-only cgroup mount over them too
+  cfg b '.mounts += [{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}]'
+  mi=$(cd b && urun run rs2) || fail "run with the cgroup mount failed"
+  sec_assert_all_have "$(sec_mounts_under "$mi" /sys)" ro nosuid nodev noexec
+  assert_nothing_left rs "$T/b"
+}
+
+# The same as a write: a tree whose lower mount (a tmpfs the container's
+# config made, so the test owns it) is reached through an "rbind,ro" bind.
+test_sec_ro_rbind_write_into_submount() {
+  make_bundle b /bin/sh -c 'echo attack > /view/sub/planted && echo WROTE; echo attack > /view/top && echo WROTE-TOP; grep -c " /view" /proc/self/mountinfo'
+  mkdir -p b/rootfs/tree/sub
+  cfg b '.mounts += [{"destination": "/tree/sub", "type": "tmpfs", "source": "tmpfs", "options": ["mode=777"]},
+                     {"destination": "/view", "type": "bind", "source": "rootfs/tree", "options": ["rbind", "ro"]}]'
+  local out
+  out=$(cd b && urun run rw 2>&1) || true
+  assert_contains "$out" "Read-only file system" "the write was not refused by a read-only mount"
+  assert_not_contains "$out" WROTE "a write through an rbind,ro tree"
+  assert_match "$out" $'\n2$' "both mounts of the tree are in the container"
+  assert_file_absent b/rootfs/tree/top
+  assert_nothing_left rw "$T/b"
+}
+
+# readonlyPaths: read-only for every mount below the path, and each keeps the
+# flags it had: /proc mounted nosuid,nodev,noexec stays so under /proc/bus
+# (a remount with MS_RDONLY alone dropped them, "/proc/bus ro,relatime").
+test_sec_readonly_paths_recursive_keep_flags() {
+  make_bundle b /bin/sh -c 'echo attack > /guarded/sub/planted && echo WROTE; cat /proc/self/mountinfo'
+  mkdir -p b/rootfs/guarded/sub
+  cfg b '.mounts |= map(if .destination == "/proc" then .options = ["nosuid", "nodev", "noexec"] else . end)
+    | .mounts += [{"destination": "/guarded/sub", "type": "tmpfs", "source": "tmpfs", "options": ["mode=777", "nosuid", "noatime"]}]
+    | .linux.readonlyPaths = ["/guarded", "/proc/bus", "/proc/sys"]'
+  local out mi
+  out=$(cd b && urun run rp 2>&1) || fail "run failed: $out"
+  assert_not_contains "$out" WROTE "a write below a read-only path"
+  assert_contains "$out" "Read-only file system"
+  mi=$(grep -v 'Read-only' <<<"$out")
+  sec_assert_all_have "$(sec_mounts_under "$mi" /guarded/sub)" ro nosuid noatime
+  sec_assert_all_have "$(sec_mounts_under "$mi" /proc/bus)" ro nosuid nodev noexec
+  sec_assert_all_have "$(sec_mounts_under "$mi" /proc/sys)" ro nosuid nodev noexec
+  assert_nothing_left rp "$T/b"
+}
+
+# Runs bundle $1 as container $3 in scratch network, ipc and uts namespaces
+# the test made (root: new ones; a user: in a user namespace of its own, as
+# its root), so that a sysctl written where it should not be lands there,
+# never in the host's.  Prints the value of /proc/sys file $2 there before
+# and after, urun's exit code, and urun's output, one per line.
+sec_sysctl_attempt() {
+  local -a ns=(--net --ipc --uts)
+  command -v unshare >/dev/null || skip "unshare(1) missing"
+  is_root || ns=(--user --map-root-user "${ns[@]}")
+  unshare "${ns[@]}" bash -c 'before=$(cat "$1"); rc=0; out=$(cd "$2" && "$URUN" --root "$STATE" run "$3" 2>&1) || rc=$?
+    printf "%s\n%s\n%s\n%s\n" "$before" "$(cat "$1")" "$rc" "$out"' _ "/proc/sys/$2" "$1" "$3"
+}
+
+# A bundle for sec_sysctl_attempt: a user's container runs as root of the
+# scratch user namespace, without one of its own (its config is root's).
+sec_sysctl_bundle() {
+  make_bundle "$@"
+  is_root || cfg "$1" 'del(.linux.uidMappings, .linux.gidMappings) | .linux.namespaces |= map(select(.type != "user"))'
+}
+
+# Asserts what sec_sysctl_attempt printed ($1): urun refused with each of the
+# texts given, and the value ($2 the key) did not change where it ran.
+sec_assert_sysctl_refused() {
+  local res=$1 key=$2
+  shift 2
+  local before after rc msg
+  { read -r before; read -r after; read -r rc; msg=$(cat); } <<<"$res"
+  assert_ne "$rc" 0 "urun ran a container with $key (output: $msg)"
+  assert_eq "$after" "$before" "$key changed in the caller's namespace"
+  assert_eq "$(grep -c . <<<"$msg")" 1 "a one-line error"
+  assert_contains "$msg" "urun: "
+  local text
+  for text in "$@"; do assert_contains "$msg" "$text"; done
+}
+
+# Issue 15 item 4: fs.mqueue.queues_max with no ipc namespace of the
+# container's own set the host's.  The value asked for differs from the
+# scratch namespace's, so a write there would show; the host's own value is
+# read before and after as well.
+test_sec_sysctl_ipc_without_ipc_namespace() {
+  local host_before
+  host_before=$(cat /proc/sys/fs/mqueue/queues_max)
+  sec_sysctl_bundle b /bin/cat /proc/sys/fs/mqueue/queues_max
+  cfg b '.linux.namespaces |= map(select(.type != "ipc")) | del(.mounts[] | select(.destination == "/dev/mqueue"))
+    | .linux.sysctl = {"fs.mqueue.queues_max": "123"}'
+  local res
+  res=$(sec_sysctl_attempt b fs/mqueue/queues_max sq)
+  sec_assert_sysctl_refused "$res" fs.mqueue.queues_max '.linux.sysctl["fs.mqueue.queues_max"]' "belongs to the ipc namespace, and .linux.namespaces gives the container none"
+  # kernel.shm* and kernel.msg* are the ipc namespace's too
+  cfg b '.linux.sysctl = {"kernel.shmmni": "4095"}'
+  sec_assert_sysctl_refused "$(sec_sysctl_attempt b kernel/shmmni sq2)" kernel.shmmni '.linux.sysctl["kernel.shmmni"]'
+  # with an ipc namespace of its own the container gets its value
+  cfg b '.linux.namespaces += [{"type": "ipc"}] | .linux.sysctl = {"fs.mqueue.queues_max": "123"}'
+  res=$(sec_sysctl_attempt b fs/mqueue/queues_max sq3)
+  assert_eq "$(sed -n 3p <<<"$res")" 0 "run with an ipc namespace failed: $res"
+  assert_eq "$(sed -n 4p <<<"$res")" 123 "the container's own value"
+  assert_eq "$(sed -n 2p <<<"$res")" "$(sed -n 1p <<<"$res")" "the caller's value"
+  assert_eq "$(cat /proc/sys/fs/mqueue/queues_max)" "$host_before" "the host's value"
+  assert_nothing_left sq "$T/b"
+  assert_nothing_left sq3 "$T/b"
+}
+
+test_sec_sysctl_net_without_network_namespace() {
+  local host_before
+  host_before=$(cat /proc/sys/net/ipv4/ping_group_range)
+  sec_sysctl_bundle b /bin/cat /proc/sys/net/ipv4/ping_group_range
+  cfg b '.linux.namespaces |= map(select(.type != "network")) | .linux.sysctl = {"net.ipv4.ping_group_range": "0 0"}'
+  sec_assert_sysctl_refused "$(sec_sysctl_attempt b net/ipv4/ping_group_range sn)" net.ipv4.ping_group_range \
+    '.linux.sysctl["net.ipv4.ping_group_range"]' "belongs to the network namespace"
+  # --net host takes the namespace away: the same refusal
+  cfg b '.linux.namespaces += [{"type": "network"}] | .annotations["run.urun.network"] = "host"'
+  sec_assert_sysctl_refused "$(sec_sysctl_attempt b net/ipv4/ping_group_range sn2)" net.ipv4.ping_group_range \
+    "belongs to the network namespace"
+  # a network namespace joined by path that is the caller's own is the host's
+  cfg b 'del(.annotations["run.urun.network"]) | .linux.namespaces |= map(if .type == "network" then .path = "/proc/self/ns/net" else . end)'
+  sec_assert_sysctl_refused "$(sec_sysctl_attempt b net/ipv4/ping_group_range sn3)" net.ipv4.ping_group_range \
+    "the network namespace joined by path (/proc/self/ns/net) is the runtime's own"
+  assert_eq "$(cat /proc/sys/net/ipv4/ping_group_range)" "$host_before" "the host's value"
+  assert_nothing_left sn "$T/b"
+}
+
+test_sec_sysctl_uts_without_uts_namespace() {
+  sec_sysctl_bundle b /bin/cat /proc/sys/kernel/hostname
+  cfg b '.linux.namespaces |= map(select(.type != "uts")) | del(.hostname) | .linux.sysctl = {"kernel.hostname": "sec-attack"}'
+  sec_assert_sysctl_refused "$(sec_sysctl_attempt b kernel/hostname su)" kernel.hostname \
+    '.linux.sysctl["kernel.hostname"]' "belongs to the uts namespace"
+  assert_ne "$(hostname)" sec-attack "the host's name"
+  assert_nothing_left su "$T/b"
+}
+
+# A setting no namespace holds is the host's for every container: refused
+# even with every namespace.  No scratch namespace can hold it, so the value
+# asked for is the host's current one: a wrong write changes nothing, and
+# the refusal is what is asserted.
+test_sec_sysctl_not_namespaced() {
+  local key=vm.swappiness file=/proc/sys/vm/swappiness before
+  before=$(cat $file)
+  make_bundle b /bin/cat $file
+  cfg b --arg v "$before" '.linux.namespaces |= (map(select(.type != "network" and .type != "ipc")) + [{"type": "network"}, {"type": "ipc"}])
+    | .linux.sysctl = {"vm.swappiness": $v}'
+  expect_error "$URUN" --root "$STATE" run --bundle b sv
+  assert_contains "$out" ".linux.sysctl[\"$key\"]: not a namespaced sysctl"
+  assert_eq "$(cat $file)" "$before" "the host's value"
+  # kernel.* beyond the ipc and uts ones too (a lookalike prefix)
+  cfg b '.linux.sysctl = {"kernel.msgmax_x": "1"}'
+  expect_error "$URUN" --root "$STATE" run --bundle b sv
+  assert_contains "$out" 'not a namespaced sysctl'
+  assert_nothing_left sv "$T/b"
+}
+
+# urun's own net.ipv4.ping_group_range (every gid of the container may
+# ping) is written in a network namespace of the container's own only: a
+# container sharing the caller's leaves the caller's value alone.
+test_sec_ping_group_range_not_in_shared_netns() {
+  sec_sysctl_bundle b /bin/cat /proc/sys/net/ipv4/ping_group_range
+  cfg b '.linux.namespaces |= map(select(.type != "network"))'
+  local res before after rc
+  res=$(sec_sysctl_attempt b net/ipv4/ping_group_range pg)
+  { read -r before; read -r after; read -r rc; } <<<"$res"
+  assert_eq "$rc" 0 "run failed: $res"
+  assert_eq "$after" "$before" "urun widened the caller's ping_group_range"
+  assert_nothing_left pg "$T/b"
+}
+
+# Issue 15 item 5: a deny-all device rule covers the nodes of linux.devices
+# too; they are made in the container, and opened only where a rule allows.
+# The device is a loop device over a file the test owns, so a read shows
+# the file and a write lands in it, nowhere else.  Init and exec alike.
+test_sec_device_rules_cover_linux_devices() {
+  is_root || skip "device rules are an eBPF program only root may load; a user's container gets host nodes bind-mounted, under the kernel's own checks"
+  command -v losetup >/dev/null || skip "losetup(8) missing"
+  truncate -s 4096 "$T/disk"
+  printf original | dd of="$T/disk" conv=notrunc status=none
+  local loop
+  loop=$(losetup --find --show "$T/disk" 2>/dev/null) || skip "no loop device to attach here"
+  # expanded now: the function's locals are gone by the time bash exits
+  trap "losetup -d $loop" EXIT
+  local major minor
+  major=$((16#$(stat -c %t "$loop"))) minor=$((16#$(stat -c %T "$loop")))
+  make_bundle b /bin/sh -c 'test -b /dev/sec-disk && echo EXISTS; head -c 8 /dev/sec-disk && echo " READ"; echo -n attacked 1<>/dev/sec-disk && echo WROTE; true'
+  cfg b --argjson ma "$major" --argjson mi "$minor" '.linux.devices = [{"path": "/dev/sec-disk", "type": "b", "major": $ma, "minor": $mi}]
+    | .linux.resources.devices = [{"allow": false, "access": "rwm"}]'
+  local out
+  out=$(cd b && urun run dv 2>&1) || fail "run failed: $out"
+  assert_contains "$out" EXISTS "the node of linux.devices is made"
+  assert_contains "$out" "head: /dev/sec-disk: Operation not permitted" "deny-all let init open it"
+  assert_not_contains "$out" READ "deny-all let init read it"
+  assert_not_contains "$out" WROTE "deny-all let init write it"
+  # exec'd processes obey the same program
+  cfg b '.process.args = ["/bin/sleep", "100"]'
+  (cd b && urun run -d dv2) || fail "run -d failed"
+  out=$(urun exec dv2 /bin/sh -c 'head -c 8 /dev/sec-disk && echo " READ"; echo -n attacked 1<>/dev/sec-disk && echo WROTE; true' 2>&1)
+  assert_contains "$out" "Operation not permitted" "deny-all let exec open it"
+  assert_not_contains "$out" READ
+  assert_not_contains "$out" WROTE
+  urun delete -f dv2
+  assert_eq "$(head -c 8 "$T/disk")" original "the file under the device was written"
+  # an allow rule for reading: read, not written
+  cfg b --argjson ma "$major" --argjson mi "$minor" '.process.args = ["/bin/sh", "-c", "head -c 8 /dev/sec-disk && echo \" READ\"; echo -n attacked 1<>/dev/sec-disk && echo WROTE; true"]
+    | .linux.resources.devices += [{"allow": true, "type": "b", "major": $ma, "minor": $mi, "access": "r"}]'
+  out=$(cd b && urun run dv3 2>&1) || fail "run failed: $out"
+  assert_contains "$out" "original READ" "an allow rule for reading"
+  assert_not_contains "$out" WROTE "read-only access wrote"
+  # and for writing too: the write lands in the test's file
+  cfg b '.linux.resources.devices[-1].access = "rw"'
+  out=$(cd b && urun run dv4 2>&1) || fail "run failed: $out"
+  assert_contains "$out" WROTE "an allow rule for reading and writing"
+  assert_eq "$(head -c 8 "$T/disk")" attacked "the write went through the device"
+  assert_nothing_left dv4 "$T/b"
+}
+
+# A directory the container shares with the host ($T/shared, bound last and
+# recursively): a mount of the config that escaped the rootfs onto a host
+# path under it shows up there, in the container's own mountinfo.
+sec_shared_view() {
+  mkdir -p "$T/shared"
+  cfg "$1" --arg s "$T/shared" '.mounts += [{"destination": "/shared", "type": "bind", "source": $s, "options": ["rbind"]}]'
+}
+
+# CVE-2015-1328-style and runc's symlink classes: mount destinations that are
+# symlinks in the rootfs, absolute and relative (../../), pointing at host
+# paths, and a destination that climbs out by itself.  Each must land inside
+# the rootfs (resolved as if the rootfs were /), never on the host.
+test_sec_mount_destination_symlinks_stay_in_rootfs() {
+  mkdir -p "$T/src" "$T/shared/abs" "$T/shared/rel" "$T/shared/dotdot"
+  echo secret-of-src > "$T/src/file"
+  make_bundle b /bin/cat /proc/self/mountinfo
+  ln -s "$T/shared/abs" b/rootfs/evil-abs
+  ln -s "../../../../../../../../../../../../../../..$T/shared/rel" b/rootfs/evil-rel
+  cfg b --arg s "$T/src" --arg d "/../../../../../../../../../../../../..$T/shared/dotdot" \
+    '.mounts += [{"destination": "/evil-abs", "type": "tmpfs", "source": "tmpfs"},
+                 {"destination": "/evil-rel", "type": "bind", "source": $s, "options": ["bind"]},
+                 {"destination": $d, "type": "tmpfs", "source": "tmpfs"}]'
+  sec_shared_view b
+  local mi
+  mi=$(cd b && urun run sl 2>&1) || fail "run failed: $mi"
+  assert_eq "$(sec_mounts_under "$mi" /shared | cut -d' ' -f1)" /shared "a mount escaped onto the host's $T/shared"
+  # where they landed instead: the same paths inside the rootfs
+  local where
+  for where in abs rel dotdot; do
+    sec_mounts_under "$mi" "$T/shared/$where" | grep -q . || fail "no mount at $T/shared/$where inside the rootfs"
+  done
+  [ -z "$(find "$T/shared" -mindepth 2)" ] || fail "something was made on the host side: $(find "$T/shared" -mindepth 2)"
+  assert_nothing_left sl "$T/b"
+}
+
+# CVE-2019-19921 / CVE-2019-16884 class: a volume or tmpfs whose destination
+# is a symlink to /proc would cover the container's procfs with a directory
+# the image controls (a fake /proc/self/attr defeats the LSM label, and the
+# masked and read-only paths are then set on the fake).  Refused, as runc
+# does: only procfs is mounted on /proc.
+test_sec_mount_over_proc_through_symlink() {
+  mkdir -p "$T/fakeproc/self"
+  make_bundle b /bin/sh -c 'stat -f -c %T /proc; cat /proc/self/mountinfo'
+  ln -s /proc b/rootfs/evil
+  ln -s ../proc/self b/rootfs/evil-self
+  local n
+  n=$(jq '.mounts | length' b/config.json)
+  # no masked paths: unprotected, the container would run, on a fake /proc
+  cfg b '.mounts += [{"destination": "/evil", "type": "tmpfs", "source": "tmpfs"}] | .linux.maskedPaths = [] | .linux.readonlyPaths = []'
+  expect_error "$URUN" --root "$STATE" run --bundle b pr
+  assert_contains "$out" ".mounts[$n].destination: /evil is inside /proc"
+  assert_nothing_left pr "$T/b"
+  cfg b --arg s "$T/fakeproc" '.mounts[-1] = {"destination": "/evil", "type": "bind", "source": $s, "options": ["rbind"]}'
+  expect_error "$URUN" --root "$STATE" run --bundle b pr
+  assert_contains "$out" ".mounts[$n].destination: /evil is inside /proc"
+  cfg b --arg s "$T/fakeproc" '.mounts[-1] = {"destination": "/evil-self/attr", "type": "bind", "source": $s, "options": ["rbind"]}'
+  expect_error "$URUN" --root "$STATE" run --bundle b pr
+  assert_contains "$out" ".mounts[$n].destination: /evil-self/attr is inside /proc"
+  assert_nothing_left pr "$T/b"
+  # what lxcfs does stays possible: a regular file over one of /proc's
+  # statistics files, and procfs itself
+  echo "fake uptime" > "$T/uptime"
+  cfg b --arg s "$T/uptime" '.mounts[-1] = {"destination": "/proc/uptime", "type": "bind", "source": $s, "options": ["bind"]}
+    | .process.args = ["/bin/cat", "/proc/uptime"]'
+  local up
+  up=$(cd b && urun run pr2 2>&1) || fail "run with a bind over /proc/uptime failed: $up"
+  assert_eq "$up" "fake uptime"
+  assert_nothing_left pr2 "$T/b"
+}
+
+# Every capability the kernel knows, as config.json names them.
+sec_all_caps() {
+  capsh --print 2>/dev/null | sed -n 's/^Bounding set =//p' | tr ',' '\n' | tr a-z A-Z | jq -R . | jq -s -c .
+}
+
+# CVE-2016-9962 class: a process `urun exec` brings into the container is
+# the runtime until its execve, holding the runtime's fds and memory; a
+# process of the container that stops it in that window (kill needs no
+# more than the same uid) must find it closed: no fd links, no executable,
+# environment or memory to open, no ptrace attach.  The container has every
+# capability in a user namespace of its own (rootless podman's
+# --privileged), so the kernel's other checks (the tracer's capabilities a
+# superset of the tracee's, the same uid) all pass: only the exec'd
+# process's being non-dumpable stands in the way.  The container's init is
+# the watcher (testprog catch-exec); exec runs /bin/true until the watcher
+# has caught a few.
+test_sec_exec_not_ptraceable_before_entering() {
+  command -v capsh >/dev/null || skip "capsh(1) missing (libcap2-bin)"
+  make_bundle b /testprog catch-exec true 60
+  local map='[{"containerID": 0, "hostID": 100000, "size": 65536}]'
+  if is_root; then
+    cfg b --argjson m "$map" '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = $m | .linux.gidMappings = $m'
+    chown -R 100000:100000 b/rootfs
+  fi
+  cfg b --argjson c "$(sec_all_caps)" '.process.capabilities = {"bounding": $c, "effective": $c, "permitted": $c}'
+  local log=$T/catch.out i caught=0
+  (cd b && urun run -d ce >"$log" 2>&1 </dev/null) || fail "run -d failed: $(cat "$log")"
+  wait_for grep -q watching "$log"
+  for i in $(seq 1 60); do
+    urun exec ce /bin/true || fail "exec $i failed"
+    caught=$(grep -c '^caught' "$log")
+    [ "$caught" -ge 3 ] && break
+  done
+  urun delete -f ce
+  cat "$log"
+  [ "$caught" -ge 1 ] || skip "the watcher never caught an exec'd process before its execve in 60 tries (a slow /proc scan here)"
+  local line
+  while read -r line; do
+    assert_match "$line" ": fds 0, exe denied, environ denied, mem denied, ptrace denied$" "an exec'd process was open to the container before its execve"
+  done < <(grep '^caught' "$log")
+  assert_nothing_left ce "$T/b"
+}
+
+# CVE-2022-29162 class: inheritable capabilities are empty unless the config
+# lists them, for init, exec and exec --cap, whatever the caller's own
+# inheritable set holds; a config without capabilities gets none at all (as
+# with runc), not the runtime's.  The attack: a program with file
+# capabilities cap_net_raw+ei, run by a non-root user of the container whose
+# bounding set allows NET_RAW: it gains the capability exactly when its
+# inheritable set holds it.
+test_sec_inheritable_caps_empty_unless_asked() {
+  command -v capsh >/dev/null || skip "capsh(1) missing (libcap2-bin)"
+  make_bundle b /testprog sleep 100
+  local raw=0000000000002000 zero=0000000000000000
+  cfg b '.process.capabilities.bounding += ["CAP_NET_RAW"]'
+  # a caller holding NET_RAW in its inheritable set (root only may raise it)
+  local -a caller=()
+  is_root && caller=(capsh --inh=cap_net_raw --)
+  sec_urun() { if [ ${#caller[@]} -gt 0 ]; then "${caller[@]}" -c '"$@"' _ "$URUN" --root "$STATE" "$@"; else urun "$@"; fi; }
+  (cd b && sec_urun run -d ic >/dev/null) || fail "run -d failed"
+  local st
+  st=$(urun exec ic /bin/cat /proc/1/status)
+  assert_eq "$(awk '/^CapInh:/ {print $2}' <<<"$st")" $zero "init's inheritable set"
+  assert_eq "$(awk '/^CapAmb:/ {print $2}' <<<"$st")" $zero "init's ambient set"
+  st=$(sec_urun exec ic /bin/cat /proc/self/status)
+  assert_eq "$(awk '/^CapInh:/ {print $2}' <<<"$st")" $zero "exec's inheritable set"
+  st=$(sec_urun exec --cap CAP_NET_RAW ic /bin/cat /proc/self/status)
+  assert_eq "$(awk '/^CapInh:/ {print $2}' <<<"$st")" $zero "exec --cap's inheritable set"
+  assert_eq "$(( 16#$(awk '/^CapEff:/ {print $2}' <<<"$st") & 16#2000 ))" $((16#2000)) "exec --cap's effective set"
+  urun delete -f ic
+  # no capabilities in the config: none, not the runtime's
+  cfg b 'del(.process.capabilities) | .process.args = ["/bin/cat", "/proc/self/status"]'
+  st=$(cd b && sec_urun run ic2) || fail "run without capabilities failed"
+  assert_eq "$(awk '/^CapInh:/ {print $2}' <<<"$st")" $zero "inheritable without capabilities"
+  assert_eq "$(awk '/^CapEff:/ {print $2}' <<<"$st")" $zero "effective without capabilities"
+  assert_eq "$(awk '/^CapBnd:/ {print $2}' <<<"$st")" $zero "bounding without capabilities"
+  # asked for: there
+  cfg b '.process.capabilities = {"bounding": ["CAP_NET_RAW"], "permitted": ["CAP_NET_RAW"], "inheritable": ["CAP_NET_RAW"]}'
+  st=$(cd b && sec_urun run ic3) || fail "run with inheritable failed"
+  assert_eq "$(awk '/^CapInh:/ {print $2}' <<<"$st")" $raw "the inheritable set asked for"
+  if is_root; then
+    # file capabilities need a real root to set
+    cp "$TESTPROG" b/rootfs/capprog
+    setcap cap_net_raw+ei b/rootfs/capprog || fail "setcap failed"
+    # (no_new_privs would ignore file capabilities: the attack needs it off)
+    cfg b '.process.user = {"uid": 1000, "gid": 1000} | .process.args = ["/capprog", "info"] | .process.noNewPrivileges = false
+      | .process.capabilities = {"bounding": ["CAP_NET_RAW", "CAP_KILL"], "effective": [], "permitted": []}'
+    local j
+    j=$(cd b && sec_urun run ic4) || fail "run of the file-capability program failed"
+    assert_eq "$(jq -r .CapInh <<<"$j")" $zero "the user's inheritable set"
+    assert_eq "$(jq -r .CapEff <<<"$j")" $zero "the program gained capabilities through its inheritable file capabilities"
+  fi
+  assert_nothing_left ic4 "$T/b"
+}
+
+# Id maps are the caller's to give only as far as /etc/subuid and
+# /etc/subgid say: a user's config that maps the host's root, or runs past
+# the end of its range into another user's, is refused by name before any
+# process exists (newuidmap, setuid, would refuse it too: urun does not lean
+# on it).  Root may map any range.
+test_sec_id_maps_beyond_subuid_refused() {
+  is_root && skip "root may map any range; the check is for users"
+  local me start count
+  me=$(id -un)
+  grep -q "^$me:" /etc/subuid && grep -q "^$me:" /etc/subgid || skip "no subordinate ids for $me"
+  start=$(grep "^$me:" /etc/subuid | head -n 1 | cut -d: -f2)
+  count=$(grep "^$me:" /etc/subuid | head -n 1 | cut -d: -f3)
+  make_bundle b /testprog info
+  local own_uid own_gid
+  own_uid=$(id -u) own_gid=$(id -g)
+  # the host's root as the container's root
+  cfg b '.linux.uidMappings = [{"containerID": 0, "hostID": 0, "size": 1}]'
+  expect_error "$URUN" --root "$STATE" run --bundle b im
+  assert_contains "$out" "linux.uidMappings[0]: host ids 0-0 are not yours"
+  # the host's root group
+  cfg b --argjson u "$own_uid" '.linux.uidMappings = [{"containerID": 0, "hostID": $u, "size": 1}]
+    | .linux.gidMappings = [{"containerID": 0, "hostID": 0, "size": 1}]'
+  expect_error "$URUN" --root "$STATE" run --bundle b im
+  assert_contains "$out" "linux.gidMappings[0]: host ids 0-0 are not yours"
+  # the own id plus a range running 10 ids past the end of the allocation
+  cfg b --argjson u "$own_uid" --argjson g "$own_gid" --argjson s $((start + count - 10)) \
+    '.linux.uidMappings = [{"containerID": 0, "hostID": $u, "size": 1}, {"containerID": 1, "hostID": $s, "size": 20}]
+    | .linux.gidMappings = [{"containerID": 0, "hostID": $g, "size": 1}]'
+  expect_error "$URUN" --root "$STATE" run --bundle b im
+  assert_contains "$out" "linux.uidMappings[1]: host ids $((start + count - 10))-$((start + count + 9)) are not yours"
+  assert_contains "$out" /etc/subuid
+  assert_nothing_left im "$T/b"
+}
+
+# Another user's containers are out of reach: root's state root (0700) lets
+# nobody else read a state, start a container through its exec.fifo, kill,
+# exec or delete it; and a state root another user can write is refused
+# (root would otherwise act on a state.json that user planted: a pid to
+# kill, a cgroup to remove), whoever the caller is.
+test_sec_state_root_of_another_user() {
+  make_bundle b /testprog sleep 100
+  (cd b && urun create sr >/dev/null 2>&1 </dev/null) || fail "create failed"
+  cfg b '.process.args = ["/bin/true"]'
+  if is_root; then
+    command -v setpriv >/dev/null || skip "setpriv(1) missing"
+    # nobody, with urun itself readable to it
+    cp "$URUN" "$T/urun-copy" && chmod 755 "$T/urun-copy" "$T"
+    local -a nobody=(setpriv --reuid 65534 --regid 65534 --clear-groups --)
+    local cmd
+    for cmd in "state sr" "start sr" "kill sr KILL" "exec sr /bin/true" "delete -f sr" "list"; do
+      # shellcheck disable=SC2086
+      expect_error "${nobody[@]}" "$T/urun-copy" --root "$STATE" $cmd
+    done
+    "${nobody[@]}" sh -c "exec 3<'$STATE/sr/exec.fifo'" 2>/dev/null && fail "nobody opened the exec fifo"
+    assert_eq "$(status_of sr)" created "the container, after the attempts"
+    assert_eq "$(stat -c %a "$STATE")" 700 "the state root's mode"
+    # the other way round: a state root nobody owns, or anyone may write
+    mkdir "$T/theirs" && chown 65534:65534 "$T/theirs" && chmod 700 "$T/theirs"
+    expect_error "$URUN" --root "$T/theirs" list
+    assert_contains "$out" "state root $T/theirs belongs to uid 65534, not to you (uid 0)"
+    # writable by a group that is not the caller's
+    mkdir -m 770 "$T/group-root" && chgrp 65534 "$T/group-root"
+    expect_error "$URUN" --root "$T/group-root" list
+    assert_contains "$out" "state root $T/group-root is writable by other users (mode 770)"
+  fi
+  mkdir -m 777 "$T/shared-root"
+  chmod 777 "$T/shared-root"
+  expect_error "$URUN" --root "$T/shared-root" run --bundle b sr2
+  assert_contains "$out" "state root $T/shared-root is writable by other users (mode 777)"
+  assert_file_absent "$T/shared-root/sr2"
+  urun delete -f sr
+  assert_nothing_left sr "$T/b"
+}
+
+# CVE-2021-30465 class: the image's side swaps a mount destination's
+# directory with a symlink to a host path (renameat2 RENAME_EXCHANGE in a
+# loop, testprog swap-loop) while containers are created: whichever the
+# runtime meets, the mount stays in the rootfs.  An escape would show at
+# /shared/target in the container (the host's $T/shared, bound last).
+test_sec_mount_destination_swapped_during_create() {
+  mkdir -p "$T/shared/target" b
+  make_bundle b /bin/cat /proc/self/mountinfo
+  mkdir -p b/rootfs/mnt/dir
+  ln -s "$T/shared/target" b/rootfs/mnt/link
+  cfg b '.mounts += [{"destination": "/mnt/dir", "type": "tmpfs", "source": "tmpfs"}]'
+  sec_shared_view b
+  "$TESTPROG" swap-loop b/rootfs/mnt/dir b/rootfs/mnt/link 60 >/dev/null &
+  local swapper=$!
+  trap "kill $swapper 2>/dev/null" EXIT
+  local i mi ran=0 refused=0
+  for i in $(seq 1 30); do
+    if mi=$(cd b && urun run "sw$i" 2>&1); then
+      ran=$((ran + 1))
+      assert_eq "$(sec_mounts_under "$mi" /shared | cut -d' ' -f1)" /shared "run $i: the tmpfs escaped onto the host's $T/shared/target"
+    else
+      refused=$((refused + 1)) # meeting a moving target may fail; landing outside may not
+      assert_nothing_left "sw$i" "$T/b"
+    fi
+  done
+  kill $swapper
+  wait $swapper 2>/dev/null
+  echo "$ran runs, $refused refused"
+  [ "$ran" -gt 0 ] || fail "no run got through the swaps: nothing was shown"
+  [ -z "$(find "$T/shared" -mindepth 2)" ] || fail "something was made on the host side: $(find "$T/shared" -mindepth 2)"
+}
+
+# The container's terminal (the pty master sent to --console-socket) and its
+# seccomp listener go to a listener of the caller's own or root's only: a
+# socket another user listens on at the path (planted in a shared
+# directory) gets nothing, and create says why.
+test_sec_console_socket_of_another_user() {
+  is_root || skip "needs a second user to listen (root runs the listener as nobody)"
+  command -v setpriv >/dev/null || skip "setpriv(1) missing"
+  mkdir -m 777 "$T/shared-dir" && chmod 1777 "$T/shared-dir"
+  cp "$TESTPROG" "$T/testprog-copy" && chmod 755 "$T/testprog-copy"
+  setpriv --reuid 65534 --regid 65534 --clear-groups -- "$T/testprog-copy" console-recv "$T/shared-dir/console.sock" "$T/shared-dir/console.out" &
+  local listener=$!
+  trap "kill $listener 2>/dev/null" EXIT
+  wait_for test -S "$T/shared-dir/console.sock"
+  make_bundle b /bin/sh -c 'echo secret-on-the-terminal; sleep 5'
+  cfg b '.process.terminal = true'
+  expect_error "$URUN" --root "$STATE" create --bundle b --console-socket "$T/shared-dir/console.sock" cs
+  assert_contains "$out" "--console-socket $T/shared-dir/console.sock: its listener runs as uid 65534, not as you (uid 0) or root"
+  sleep 0.2
+  ! grep -qs "^fds [1-9]" "$T/shared-dir/console.out" || fail "the other user's listener received the terminal: $(cat "$T/shared-dir/console.out")"
+  kill $listener 2>/dev/null
+  assert_nothing_left cs "$T/b"
+}
+
+# --- lead: the runtime binary, the cwd, /dev/null and /dev/console ---
 # --- CVE-2019-5736: the container reaches the runtime's own binary --------
 
 # A copy of urun (and its helper) that the test owns: what an attack that

@@ -223,7 +223,6 @@ int main(int argc, char **argv) {
   const char *mode = argc > 1 ? argv[1] : "info";
   if (!strcmp(mode, "info")) return info();
   int r = tool_main(mode, argc, argv);
-  if (r < 0) r = attack_main(mode, argc, argv);
   if (r >= 0) return r;
   if (!strcmp(mode, "exit") && argc > 2) return atoi(argv[2]);
   if (!strcmp(mode, "sleep") && argc > 2) {

@@ -247,5 +247,5 @@ int tool_main(const char *mode, int argc, char **argv) {
   if (!strcmp(mode, "seccomp-agent") && argc > 3) return seccomp_agent(argv[2], argv[3]);
   if (!strcmp(mode, "dgram-recv") && argc > 2) return dgram_recv(argv[2], argc > 3 ? atoi(argv[3]) : 1);
   if (!strcmp(mode, "sd-notify") && argc > 2) return sd_notify_send(argv[2]);
-  return -1;
+  return attack_main(mode, argc, argv);
 }

@@ -3,6 +3,6 @@
 #define TESTPROG_TOOLS_H
 /* Runs MODE if it is one of the tools; -1 when it is not. */
 int tool_main(const char *mode, int argc, char **argv);
-/* Runs MODE if it is one of the attacks (attack.c); -1 when it is not. */
+/* The attacker's side of security.sh (attacks.c); -1 when MODE is not one. */
 int attack_main(const char *mode, int argc, char **argv);
 #endif
