@@ -602,7 +602,7 @@ test_sec_self_exe_through_exec() {
   (cd "$T/b" && uown create c >/dev/null 2>&1) || fail "create failed"
   uown start c || fail "start failed"
   # the attacker: holds the exe of any runtime process it sees, writes it once that is gone
-  uown exec -d c /testprog exe-hunt /tmp/fifo 3 >"$T/hunt.out" 2>&1 || fail "exec of the hunter failed"
+  uown exec -d c /testprog exe-hunt /tmp/fifo 3 >"$T/hunt.out" 2>&1 || fail "exec of the hunter failed: $(cat "$T/hunt.out")"
   local out
   out=$(uown exec c /proc/self/exe --version 2>&1)
   assert_urun_did_not_run "$out" "exec /proc/self/exe"
@@ -612,7 +612,9 @@ test_sec_self_exe_through_exec() {
   assert_urun_did_not_run "$out" "exec of a #!/proc/self/exe script"
   # urun's binary, were it run, would wait on the fifo until the hunter holds it
   out=$(uown exec c /proc/self/exe --log /tmp/fifo state x 2>&1)
-  WAIT_SCALE=4 wait_for grep -q '^exe-hunt:' "$T/hunt.out"
+  local i
+  for i in $(seq 1 200); do grep -q '^exe-hunt:' "$T/hunt.out" && break; sleep 0.05; done
+  grep -q '^exe-hunt:' "$T/hunt.out" || fail "the hunter did not finish: $(cat "$T/hunt.out"); $(uown ps c 2>&1)"
   out=$(cat "$T/hunt.out")
   ! grep -q '^wrote' "$T/hunt.out" || fail "the container wrote the runtime's binary: $out"
   assert_contains "$out" "exe-hunt: held 0" "the container held an fd on a runtime binary"
