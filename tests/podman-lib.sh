@@ -69,9 +69,11 @@ cgroup_manager = "${PODMAN_CGROUP_MANAGER:-cgroupfs}"
 events_logger = "file"
 EOF
   [ "${1:-}" = noruntimes ] && return 0
+  # (containers.conf(5) says runtime_supports_nocgroups; podman 4.3 reads
+  # runtime_supports_nocgroup, and ignores the other)
   cat <<EOF
 runtime_supports_json = ["crun", "runc", "kata", "runsc", "youki", "krun", "urun"]
-runtime_supports_nocgroups = ["crun", "krun", "urun"]
+runtime_supports_nocgroup = ["crun", "krun", "urun"]
 
 [engine.runtimes]
 urun = ["$URUN_RT"]

@@ -190,3 +190,65 @@ test_buildah_run_commit_rootless() {
   buildah_setup
   ISO=rootless sc_run_commit
 }
+
+# --- urun by name: the containers.conf lines of README.md ------------------------
+
+# The README's lines, for the user's ~/.config/containers/containers.conf.d
+readme_containers_conf() {
+  cat <<EOF
+[engine]
+runtime = "urun"
+runtime_supports_json = ["crun", "runc", "kata", "runsc", "krun", "urun"]
+runtime_supports_nocgroup = ["crun", "krun", "urun"]
+
+[engine.runtimes]
+urun = ["$URUN_RT"]
+EOF
+}
+
+test_containers_conf_runtime_by_name() {
+  is_root && skip "the user's containers.conf (root's is /etc/containers, which a test does not write)"
+  command -v buildah >/dev/null || skip "buildah is not installed (Debian package buildah)"
+  command -v podman >/dev/null || skip "podman is not installed (Debian packages podman slirp4netns)"
+  podman_env
+  export TMPDIR=$T/tmp
+  # where podman and buildah look when CONTAINERS_CONF is not set (the one
+  # podman's exit command, run by conmon, reads too: conmon passes HOME on,
+  # not XDG_CONFIG_HOME): the test environment in the user's
+  # containers.conf, urun in a drop-in
+  export HOME=$T/home XDG_CONFIG_HOME=$T/home/.config
+  mkdir -p "$TMPDIR" "$XDG_CONFIG_HOME/containers/containers.conf.d"
+  podman_conf noruntimes >"$XDG_CONFIG_HOME/containers/containers.conf"
+  readme_containers_conf >"$XDG_CONFIG_HOME/containers/containers.conf.d/urun.conf"
+  unset CONTAINERS_CONF BUILDAH_RUNTIME
+  trap buildah_cleanup EXIT
+  trap 'exit 143' TERM
+  local state=$XDG_RUNTIME_DIR/urun c
+  # buildah: its default runtime is urun (urun's state root appears)
+  podman_image_tar
+  c=$(bh from scratch) && bh add "$c" "$T/img.tar" / >/dev/null && bh commit -q "$c" "$BASE_IMG" >/dev/null &&
+    bh rm "$c" >/dev/null || fail "base image"
+  assert_file_absent "$state" "urun's state root before any container"
+  printf 'FROM %s\nRUN echo built-by-name >/by-name\n' "$BASE_IMG" >"$T/Containerfile"
+  run_rc bh bud --isolation oci --network host --pull-never -t localhost/urun-by-name -f "$T/Containerfile" "$T"
+  assert_eq "$rc" 0 "buildah bud without --runtime (output: $out)"
+  [ -d "$state" ] || fail "buildah did not run urun (no $state)"
+  # podman: the default runtime, and --runtime by name
+  assert_eq "$(pm info --format '{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Path}}' 2>/dev/null)" "urun $URUN_RT" "podman info"
+  run_rc pm run --rm --pull=never localhost/urun-by-name cat /by-name
+  assert_eq "$rc" 0 "podman run without --runtime (output: $out)"
+  assert_contains "$out" built-by-name
+  pm run -d --name by-name --pull=never localhost/urun-by-name sleep 100 >/dev/null || fail "podman run -d failed"
+  assert_eq "$(pm inspect --format '{{.OCIRuntime}}' by-name)" urun "the container's runtime"
+  assert_eq "$("$URUN" --root "$state" list -q)" "$(pm inspect --format '{{.ID}}' by-name)" "urun's containers"
+  pm rm -f -t 0 by-name >/dev/null || fail "podman rm failed"
+  # --cgroups=disabled: podman allows it only for the runtimes it lists in runtime_supports_nocgroup
+  run_rc pm run --rm --pull=never --runtime urun --cgroups=disabled localhost/urun-by-name cat /by-name
+  assert_eq "$rc" 0 "podman run --runtime urun --cgroups=disabled (output: $out)"
+  assert_contains "$out" built-by-name
+  sed -i '/^runtime_supports_nocgroup /d' "$XDG_CONFIG_HOME/containers/containers.conf.d/urun.conf"
+  run_rc pm run --rm --pull=never --cgroups=disabled localhost/urun-by-name true
+  [ "$rc" -ne 0 ] || fail "podman ran urun with --cgroups=disabled without the list (podman's rule changed: README.md)"
+  assert_contains "$out" "not compatible with NoCgroups" "podman's refusal"
+  assert_eq "$("$URUN" --root "$state" list -q)" "" "urun's containers at the end"
+}
