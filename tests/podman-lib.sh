@@ -153,18 +153,24 @@ podman_processes() {
   done
 }
 
+# No process of the test runs (after a few seconds); LABEL names the scenario.
+podman_no_processes_left() {
+  local left i
+  for i in $(seq 1 $((50 * ${WAIT_SCALE:-1}))); do
+    left=$(podman_processes)
+    [ -z "$left" ] && return 0
+    sleep 0.1
+  done
+  fail "$1: processes left: $left"
+}
+
 # Nothing of the scenario left: podman lists no container, no process of
 # the test runs, the runtime keeps no state.
 podman_nothing_left() {
-  local ids left i
+  local ids left
   ids=$(pm ps -aq 2>&1)
   [ -z "$ids" ] || fail "$RTN: podman still lists containers: $ids"
-  for i in $(seq 1 $((50 * ${WAIT_SCALE:-1}))); do
-    left=$(podman_processes)
-    [ -z "$left" ] && break
-    sleep 0.1
-  done
-  [ -z "$left" ] || fail "$RTN: processes left: $left"
+  podman_no_processes_left "$RTN"
   # (hidden entries are no containers: urun keeps compiled seccomp filters there)
   left=$(ls "$XDG_RUNTIME_DIR/$RTN" 2>/dev/null)
   [ -z "$left" ] || fail "$RTN: state left in $XDG_RUNTIME_DIR/$RTN: $left"

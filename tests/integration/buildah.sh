@@ -60,15 +60,10 @@ urun_default_root() {
 # Nothing of the scenario left: no buildah container, no process of the
 # test, no container in urun's state that buildah made.
 buildah_nothing_left() {
-  local left i
+  local left
   left=$(bh containers -q 2>&1)
   [ -z "$left" ] || fail "buildah still lists containers: $left"
-  for i in $(seq 1 $((50 * ${WAIT_SCALE:-1}))); do
-    left=$(podman_processes)
-    [ -z "$left" ] && break
-    sleep 0.1
-  done
-  [ -z "$left" ] || fail "processes left: $left"
+  podman_no_processes_left "buildah ($ISO)"
   left=$("$URUN" --root "$(urun_default_root)" list -q 2>/dev/null | grep '^buildah-' || true)
   [ -z "$left" ] || fail "urun's state still holds buildah's containers: $left"
 }
