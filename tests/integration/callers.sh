@@ -180,6 +180,7 @@ start_rootless_containerd() {
     sh -c 'rm -f /run/containerd; exec containerd --config "$1"' sh "$T/cd/config.toml" >"$T/cd/log" 2>&1 &
   RK_PID=$!
   trap stop_rootless_containerd EXIT
+  trap 'exit 143' TERM
   wait_for test -s "$T/rk/child_pid"
   CTR_NS=(nsenter -U --preserve-credentials -m -p -t "$(cat "$T/rk/child_pid")")
   wait_for test -S "$T/cd/containerd.sock"
