@@ -21,37 +21,9 @@ run_rc() {
 podman_setup() {
   is_root && skip "podman scenarios run as the unprivileged user (rootless podman)"
   command -v podman >/dev/null || skip "podman is not installed (Debian packages podman slirp4netns)"
-  # nothing of podman's in the user's home or runtime directory; with
-  # systemd's cgroup manager the runtime directory stays the login's (podman
-  # and the runtimes reach the user's systemd through it: a private one
-  # makes crun fail too)
-  export XDG_CONFIG_HOME=$T/config XDG_DATA_HOME=$T/data XDG_CACHE_HOME=$T/cache
-  mkdir -m 700 "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
-  if [ "${PODMAN_CGROUP_MANAGER:-cgroupfs}" = cgroupfs ]; then
-    export XDG_RUNTIME_DIR=$T/run
-    mkdir -m 700 "$XDG_RUNTIME_DIR"
-  fi
-  # podman names a runtime given as a path by its file name
-  mkdir "$T/rt"
-  ln -s "$URUN" "$T/rt/urun"
-  URUN_RT=$T/rt/urun
+  podman_env
   podman_crun
-  local crun_line=
-  [ -n "$CRUN" ] && crun_line="crun = [\"$CRUN\"]"
-  cat >"$T/containers.conf" <<EOF
-[containers]
-log_driver = "k8s-file"
-
-[engine]
-cgroup_manager = "${PODMAN_CGROUP_MANAGER:-cgroupfs}"
-events_logger = "file"
-runtime_supports_json = ["crun", "runc", "kata", "runsc", "youki", "krun", "urun"]
-runtime_supports_nocgroups = ["crun", "krun", "urun"]
-
-[engine.runtimes]
-urun = ["$URUN_RT"]
-$crun_line
-EOF
+  podman_conf >"$T/containers.conf"
   export CONTAINERS_CONF=$T/containers.conf
   trap podman_cleanup EXIT
   trap 'exit 143' TERM
@@ -64,6 +36,50 @@ EOF
     fi
   fi
   FAILED=()
+}
+
+# The environment of podman (and buildah) in a test: nothing of theirs in
+# the user's home or runtime directory; $URUN_RT: urun under its own name.
+podman_env() {
+  # with systemd's cgroup manager the runtime directory stays the login's
+  # (podman and the runtimes reach the user's systemd through it: a private
+  # one makes crun fail too)
+  export XDG_CONFIG_HOME=$T/config XDG_DATA_HOME=$T/data XDG_CACHE_HOME=$T/cache
+  mkdir -m 700 "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+  if [ "${PODMAN_CGROUP_MANAGER:-cgroupfs}" = cgroupfs ]; then
+    export XDG_RUNTIME_DIR=$T/run
+    mkdir -m 700 "$XDG_RUNTIME_DIR"
+  fi
+  # podman names a runtime given as a path by its file name
+  mkdir "$T/rt"
+  ln -s "$URUN" "$T/rt/urun"
+  URUN_RT=$T/rt/urun
+}
+
+# podman_conf [noruntimes]: the test's containers.conf on stdout: the test
+# environment (no systemd, no journal) and, unless noruntimes, urun (and
+# crun when $CRUN is set) as named runtimes.
+podman_conf() {
+  cat <<EOF
+[containers]
+log_driver = "k8s-file"
+
+[engine]
+cgroup_manager = "${PODMAN_CGROUP_MANAGER:-cgroupfs}"
+events_logger = "file"
+EOF
+  [ "${1:-}" = noruntimes ] && return 0
+  # (containers.conf(5) says runtime_supports_nocgroups; podman 4.3 reads
+  # runtime_supports_nocgroup, and ignores the other)
+  cat <<EOF
+runtime_supports_json = ["crun", "runc", "kata", "runsc", "youki", "krun", "urun"]
+runtime_supports_nocgroup = ["crun", "krun", "urun"]
+
+[engine.runtimes]
+urun = ["$URUN_RT"]
+EOF
+  [ -n "${CRUN:-}" ] && echo "crun = [\"$CRUN\"]"
+  return 0
 }
 
 # $CRUN: crun as podman runs it here, or empty (said why)
@@ -90,7 +106,9 @@ EOF
   fi
 }
 
-podman_image() {
+# $T/img.tar: a root filesystem of busybox-static's applets and the test
+# program, as an image's single layer
+podman_image_tar() {
   local r=$T/img c
   mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/proc" "$r/sys" "$r/dev"
   chmod 1777 "$r/tmp"
@@ -102,6 +120,10 @@ podman_image() {
   echo "root:x:0:0:root:/:/bin/sh" >"$r/etc/passwd"
   echo "root:x:0:" >"$r/etc/group"
   tar --numeric-owner --owner=0 --group=0 -C "$r" -cf "$T/img.tar" . || fail "tar of the image failed"
+}
+
+podman_image() {
+  podman_image_tar
   run_rc pm import -q "$T/img.tar" "$PODMAN_IMG"
   [ "$rc" -eq 0 ] || fail "podman import failed: $out"
 }
@@ -131,18 +153,24 @@ podman_processes() {
   done
 }
 
+# No process of the test runs (after a few seconds); LABEL names the scenario.
+podman_no_processes_left() {
+  local left i
+  for i in $(seq 1 $((50 * ${WAIT_SCALE:-1}))); do
+    left=$(podman_processes)
+    [ -z "$left" ] && return 0
+    sleep 0.1
+  done
+  fail "$1: processes left: $left"
+}
+
 # Nothing of the scenario left: podman lists no container, no process of
 # the test runs, the runtime keeps no state.
 podman_nothing_left() {
-  local ids left i
+  local ids left
   ids=$(pm ps -aq 2>&1)
   [ -z "$ids" ] || fail "$RTN: podman still lists containers: $ids"
-  for i in $(seq 1 $((50 * ${WAIT_SCALE:-1}))); do
-    left=$(podman_processes)
-    [ -z "$left" ] && break
-    sleep 0.1
-  done
-  [ -z "$left" ] || fail "$RTN: processes left: $left"
+  podman_no_processes_left "$RTN"
   # (hidden entries are no containers: urun keeps compiled seccomp filters there)
   left=$(ls "$XDG_RUNTIME_DIR/$RTN" 2>/dev/null)
   [ -z "$left" ] || fail "$RTN: state left in $XDG_RUNTIME_DIR/$RTN: $left"

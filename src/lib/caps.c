@@ -9,6 +9,8 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
+#include "log.h"
+
 static urun_error *parse_cap(const char *set, size_t i, const char *name, cap_value_t *ret) {
   if (cap_from_name(name, ret) < 0 || *ret < 0 || (unsigned)*ret >= (unsigned)cap_max_bits())
     return urun_error_new("config.json: .process.capabilities.%s[%zu]: unknown capability \"%s\"", set, i,
@@ -24,6 +26,33 @@ static urun_error *check_list(const char *set, const struct str_list *l) {
   return NULL;
 }
 
+static bool list_has(const struct str_list *l, cap_value_t cap) {
+  for (size_t i = 0; i < l->len; i++) {
+    cap_value_t v;
+    if (cap_from_name(l->items[i], &v) == 0 && v == cap) return true;
+  }
+  return false;
+}
+
+/* The kernel raises an ambient capability only when it is permitted and
+ * inheritable too.  buildah and `runc spec` list ambient ones without
+ * inheritable ones: runtime-spec says a runtime SHOULD NOT fail on what it
+ * cannot grant, and runc and crun leave them out, so do we. */
+static bool ambient_raisable(const struct spec_capabilities *c, cap_value_t cap) {
+  return list_has(&c->inheritable, cap) && list_has(&c->permitted, cap);
+}
+
+static void warn_unraisable_ambient(const struct spec_capabilities *c) {
+  for (size_t i = 0; i < c->ambient.len; i++) {
+    cap_value_t v;
+    if (cap_from_name(c->ambient.items[i], &v) < 0 || ambient_raisable(c, v)) continue;
+    bool inh = list_has(&c->inheritable, v), prm = list_has(&c->permitted, v);
+    log_quiet_warning("config.json: .process.capabilities.ambient[%zu]: %s is left out: it is not %s%s%s", i,
+                      c->ambient.items[i], inh ? "" : "inheritable", !inh && !prm ? " nor " : "",
+                      prm ? "" : "permitted");
+  }
+}
+
 urun_error *caps_check(const struct spec_capabilities *c) {
   if (!c->present) return NULL;
   TRY(check_list("bounding", &c->bounding));
@@ -31,15 +60,8 @@ urun_error *caps_check(const struct spec_capabilities *c) {
   TRY(check_list("inheritable", &c->inheritable));
   TRY(check_list("permitted", &c->permitted));
   TRY(check_list("ambient", &c->ambient));
+  warn_unraisable_ambient(c);
   return NULL;
-}
-
-static bool list_has(const struct str_list *l, cap_value_t cap) {
-  for (size_t i = 0; i < l->len; i++) {
-    cap_value_t v;
-    if (cap_from_name(l->items[i], &v) == 0 && v == cap) return true;
-  }
-  return false;
 }
 
 /* Without .process.capabilities every set is empty, as runc makes it: the
@@ -83,10 +105,8 @@ urun_error *caps_apply(const struct spec_capabilities *c) {
     return urun_error_errno("reset ambient capabilities");
   for (size_t i = 0; i < c->ambient.len; i++) {
     cap_value_t v;
-    if (cap_from_name(c->ambient.items[i], &v) < 0) continue;
-    if (cap_set_ambient(v, CAP_SET) < 0)
-      return urun_error_errno("raise ambient capability %s (it must be permitted and inheritable too)",
-                              c->ambient.items[i]);
+    if (cap_from_name(c->ambient.items[i], &v) < 0 || !ambient_raisable(c, v)) continue; /* warned at check */
+    if (cap_set_ambient(v, CAP_SET) < 0) return urun_error_errno("raise ambient capability %s", c->ambient.items[i]);
   }
   return NULL;
 }

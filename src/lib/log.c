@@ -96,6 +96,13 @@ void log_warning(const char *fmt, ...) {
   va_end(ap);
 }
 
+void log_quiet_warning(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vlog("warning", log_dbg, fmt, ap);
+  va_end(ap);
+}
+
 void log_final_error(const urun_error *e) {
   _cleanup_free_ char *text = urun_error_text(e);
   const char *msg = text ? text : e->message;

@@ -16,6 +16,9 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * of a start goes (the bench's breakdown). */
 void log_phase(const char *name);
 void log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A warning about something urun adjusts as runc and crun do silently: into
+ * the log file, on stderr only under --debug. */
+void log_quiet_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print the final error of a command once: "urun: <text>" on stderr, and
  * into the log file (as a JSON object in json format). */
 void log_final_error(const urun_error *e);

@@ -102,8 +102,8 @@ make_oci_image() {
   tar -C "$dir/layout" -cf "$T/image.tar" .
 }
 
-# A containerd of the test's own: its root, state and socket under $T.
-start_containerd() {
+# The config of a containerd of the test's own: its root, state and socket under $T.
+containerd_config() {
   mkdir -p "$T/cd"
   cat >"$T/cd/config.toml" <<EOF
 version = 2
@@ -115,17 +115,25 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 [ttrpc]
   address = "$T/cd/containerd.sock.ttrpc"
 EOF
+}
+
+start_containerd() {
+  containerd_config
   containerd --config "$T/cd/config.toml" >"$T/cd/log" 2>&1 &
   CD_PID=$!
   trap 'ctr_ -n default task ls -q 2>/dev/null | while read -r t; do ctr_ task kill -s KILL "$t"; done; kill $CD_PID 2>/dev/null; wait $CD_PID 2>/dev/null; pkill -f "containerd-shim-runc-v2 .*-address $T/cd/" 2>/dev/null; umount -R "$T/cd/state" "$T/cd/root" 2>/dev/null; true' EXIT
   wait_for test -S "$T/cd/containerd.sock"
   wait_for eval 'ctr_ version >/dev/null'
 }
-ctr_() { ctr -a "$T/cd/containerd.sock" "$@" 2>&1; }
+# ctr in containerd's namespaces ($CTR_NS: the command that enters them, if any)
+ctr_() { "${CTR_NS[@]}" ctr -a "$T/cd/containerd.sock" "$@" 2>&1; }
+# ctr with its own stdout and stderr, a time limit
+ctrx() { timeout 60 "${CTR_NS[@]}" ctr -a "$T/cd/containerd.sock" "$@"; }
+CTR_NS=()
 
 test_containerd_ctr() {
   command -v containerd >/dev/null || skip "containerd is not installed (Debian package containerd)"
-  is_root || skip "containerd runs as root here (a rootless containerd needs rootlesskit, which Debian 12 lacks); its runtime side runs as the user in the other tests"
+  is_root || skip "containerd as root; the user's containerd (under rootlesskit) is test_containerd_rootless_ctr"
   start_containerd
   make_oci_image
   local out rc
@@ -158,4 +166,100 @@ test_containerd_ctr() {
   out=$(ctr_ container delete c2) || fail "container delete failed: $out"
   ! kill -0 "$pid" 2>/dev/null || fail "the container's process is still there"
   assert_eq "$(ctr_ task ls -q)" "" "no task left"
+}
+
+# Rootless containerd, as rootless Kubernetes nodes run containers (the
+# "hard way" of Debian's /usr/share/doc/containerd/rootless.md): the user's
+# containerd in rootlesskit's user, mount and pid namespaces, with the
+# host's network; /run is rootlesskit's tmpfs there, so the shim's state
+# root for urun (/run/containerd/runc) is the user's and goes with it.  ctr
+# enters those namespaces.
+start_rootless_containerd() {
+  containerd_config
+  rootlesskit --net=host --copy-up=/run --pidns --state-dir="$T/rk" \
+    sh -c 'rm -f /run/containerd; exec containerd --config "$1"' sh "$T/cd/config.toml" >"$T/cd/log" 2>&1 &
+  RK_PID=$!
+  trap stop_rootless_containerd EXIT
+  trap 'exit 143' TERM
+  wait_for test -s "$T/rk/child_pid"
+  CTR_NS=(nsenter -U --preserve-credentials -m -p -t "$(cat "$T/rk/child_pid")")
+  wait_for test -S "$T/cd/containerd.sock"
+  wait_for eval 'ctr_ version >/dev/null'
+}
+
+# Tasks killed, containerd and rootlesskit stopped: with the pid namespace
+# gone, every process of it (shims, containers) is gone too.
+stop_rootless_containerd() {
+  [ -n "${RK_PID:-}" ] || return 0
+  local t
+  for t in $(ctr_ task ls -q 2>/dev/null); do ctr_ task kill -s KILL "$t" >/dev/null; done
+  kill "$RK_PID" 2>/dev/null
+  wait "$RK_PID" 2>/dev/null
+  RK_PID=
+  return 0
+}
+
+# Processes whose command line names $T (containerd, its shims, rootlesskit)
+test_processes() {
+  local p
+  for p in /proc/[0-9]*; do
+    case "$(tr '\0' ' ' 2>/dev/null <"$p/cmdline")" in
+      *"$T/"*) echo "${p#/proc/} $(tr '\0' ' ' 2>/dev/null <"$p/cmdline")" ;;
+    esac
+  done
+}
+
+test_containerd_rootless_ctr() {
+  command -v containerd >/dev/null || skip "containerd is not installed (Debian package containerd)"
+  command -v rootlesskit >/dev/null || skip "rootlesskit is not installed (Debian package rootlesskit)"
+  is_root && skip "rootless containerd is the unprivileged user's (as root: test_containerd_ctr)"
+  command -v script >/dev/null || fail "script(1) is missing (Debian package bsdutils)"
+  # the native snapshotter copies: nothing to mount in the user namespace
+  export CONTAINERD_SNAPSHOTTER=native
+  start_rootless_containerd
+  make_oci_image
+  local out rc
+  out=$(ctr_ image import "$T/image.tar") || fail "image import failed: $out"
+  # run --rm: output and exit status through the runc v2 shim; the
+  # container's root is the user (rootlesskit's map, then the user's range)
+  rc=0
+  out=$(ctrx run --rm --runc-binary "$URUN" localhost/urun-test:1 r1 \
+    sh -c 'echo hello from urun; cat /proc/self/uid_map; exit 3' 2>&1) || rc=$?
+  assert_eq "$rc" 3 "exit status through ctr: $out"
+  assert_contains "$out" "hello from urun"
+  assert_match "$out" "^hello from urun
+ +0 +$(id -u) +1" "the container's root is the user"
+  # run -t: a terminal from the container's devpts, the exit status
+  rc=0
+  out=$(script -qec "$(printf '%q ' "${CTR_NS[@]}" ctr -a "$T/cd/containerd.sock" run -t --rm --runc-binary "$URUN" \
+    localhost/urun-test:1 r2 sh -c 'tty; test -t 0 && echo on-a-tty; exit 6')" /dev/null 2>&1) || rc=$?
+  assert_eq "$rc" 6 "exit status of run -t: $out"
+  assert_match "$out" "/dev/pts/[0-9]+"
+  assert_contains "$out" on-a-tty
+  # run -d, exec (with and without a terminal), kill, delete
+  out=$(ctrx run -d --runc-binary "$URUN" localhost/urun-test:1 r3 /testprog sleep 100 2>&1) || fail "run -d failed: $out"
+  assert_match "$(ctr_ task ls)" "r3 +[0-9]+ +RUNNING"
+  # (the shim's state root for urun, in rootlesskit's /run)
+  assert_eq "$("${CTR_NS[@]}" "$URUN" --root /run/containerd/runc/default list -q 2>&1)" r3 "urun's containers"
+  rc=0
+  out=$(ctrx task exec --exec-id e1 r3 sh -c 'echo exec ok; exit 4' 2>&1) || rc=$?
+  assert_eq "$rc" 4 "exec's exit status: $out"
+  assert_contains "$out" "exec ok"
+  rc=0
+  out=$(script -qec "$(printf '%q ' "${CTR_NS[@]}" ctr -a "$T/cd/containerd.sock" task exec -t --exec-id e2 r3 \
+    sh -c 'tty; exit 5')" /dev/null 2>&1) || rc=$?
+  assert_eq "$rc" 5 "exit status of exec -t: $out"
+  assert_match "$out" "/dev/pts/[0-9]+"
+  out=$(ctr_ task kill -s KILL r3) || fail "kill failed: $out"
+  wait_for eval 'ctr_ task ls | grep -Eq "r3 +[0-9]+ +STOPPED"'
+  out=$(ctr_ task delete r3) || fail "task delete failed: $out"
+  out=$(ctr_ container delete r3) || fail "container delete failed: $out"
+  # nothing left: no task, no container, no state in urun's root, no shim
+  assert_eq "$(ctr_ task ls -q)" "" "tasks left"
+  assert_eq "$(ctr_ container ls -q)" "" "containers left"
+  assert_eq "$("${CTR_NS[@]}" "$URUN" --root /run/containerd/runc/default list -q 2>&1)" "" "urun's state left"
+  wait_for eval '! test_processes | grep -q containerd-shim'
+  stop_rootless_containerd
+  out=$(test_processes)
+  assert_eq "$out" "" "processes left after containerd and rootlesskit stopped"
 }

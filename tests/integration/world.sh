@@ -12,6 +12,40 @@ test_capabilities_and_rlimits() {
   assert_eq "$(jq -c .rlimits.RLIMIT_NOFILE <<<"$j")" '{"soft":512,"hard":1000}' "RLIMIT_NOFILE"
 }
 
+# buildah and `runc spec` list ambient capabilities and no inheritable ones:
+# the kernel cannot raise those, and runc and crun leave them out.  urun
+# too, with a warning in the log (on stderr only under --debug), and raises
+# every ambient capability that is inheritable and permitted as well.
+test_ambient_capabilities_not_inheritable() {
+  make_bundle b
+  cfg b '.process.capabilities.ambient = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"]
+    | .process.capabilities.inheritable = ["CAP_NET_BIND_SERVICE", "CAP_AUDIT_WRITE"]
+    | .process.capabilities.permitted = ["CAP_KILL", "CAP_NET_BIND_SERVICE"]
+    | .process.capabilities.effective = .process.capabilities.permitted'
+  local j
+  j=$(cd b && urun --log "$T/log" run amb 2>"$T/err") || fail "run failed: $(cat "$T/err")"
+  # CAP_NET_BIND_SERVICE (10) is ambient; CAP_KILL is not inheritable, CAP_AUDIT_WRITE not permitted
+  assert_eq "$(jq -r .CapAmb <<<"$j")" 0000000000000400 "ambient capabilities"
+  assert_eq "$(jq -r .CapInh <<<"$j")" 0000000020000400 "inheritable capabilities"
+  assert_eq "$(cat "$T/err")" "" "stderr without --debug"
+  assert_contains "$(cat "$T/log")" "ambient[1]: CAP_KILL is left out: it is not inheritable"
+  assert_contains "$(cat "$T/log")" "ambient[0]: CAP_AUDIT_WRITE is left out: it is not permitted"
+  assert_not_contains "$(cat "$T/log")" CAP_NET_BIND_SERVICE "a raised capability is not warned about"
+  # under --debug on stderr; exec takes the same path
+  make_bundle b2 /testprog sleep 100
+  cfg b2 '.process.capabilities.ambient = ["CAP_KILL"] | .process.capabilities.inheritable = []'
+  (cd b2 && urun --debug run -d amb2 >/dev/null 2>"$T/err") || fail "run -d failed: $(cat "$T/err")"
+  assert_contains "$(cat "$T/err")" "warning: config.json: .process.capabilities.ambient[0]: CAP_KILL is left out: it is not inheritable"
+  jq -n '{args: ["/testprog", "info"], cwd: "/", env: ["PATH=/bin"], user: {uid: 0, gid: 0},
+    capabilities: {bounding: ["CAP_KILL", "CAP_CHOWN"], effective: ["CAP_KILL", "CAP_CHOWN"],
+      permitted: ["CAP_KILL", "CAP_CHOWN"], inheritable: ["CAP_CHOWN"], ambient: ["CAP_KILL", "CAP_CHOWN"]}}' >"$T/p.json"
+  j=$(urun --log "$T/log2" exec --process "$T/p.json" amb2 2>"$T/err") || fail "exec failed: $(cat "$T/err")"
+  assert_eq "$(jq -r .CapAmb <<<"$j")" 0000000000000001 "ambient capabilities of exec (CAP_CHOWN)"
+  assert_eq "$(cat "$T/err")" "" "stderr of exec without --debug"
+  assert_contains "$(cat "$T/log2")" "CAP_KILL is left out: it is not inheritable"
+  urun delete -f amb2
+}
+
 test_masked_and_readonly_paths() {
   make_bundle b /bin/sh -c 'cat /proc/keys | wc -c; ls /sys/firmware | wc -l; echo 1 > /proc/sys/kernel/domainname && echo WRITABLE; true'
   [ -e /proc/keys ] || skip "this kernel has no /proc/keys to mask"
