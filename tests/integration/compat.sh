@@ -75,3 +75,71 @@ test_pids_unlimited_needs_no_pids_controller() {
     assert_nothing_left pc "$T/b"
   fi
 }
+
+test_hooks_environment_and_state() {
+  # each hook saves its environment (less the PWD sh adds) and its stdin; the
+  # container's hooks write into a bind mount of $T/log
+  make_bundle b /bin/true
+  mkdir "$T/log"
+  local save='cat /proc/self/environ | tr "\\0" "\\n" | grep -v "^PWD=" > DIR/env-NAME; cat > DIR/state-NAME'
+  cfg b --arg log "$T/log" --arg save "$save" '.mounts += [{"destination": "/hooklog", "type": "bind", "source": $log, "options": ["bind"]}]
+    | .hooks = ({} | reduce ("prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop") as $n
+        (.; .[$n] = [{"path": "/bin/sh", "args": ["sh", "-c",
+          ($save | gsub("NAME"; $n) | gsub("DIR"; (if $n == "startContainer" then "/hooklog" else $log end)))]}]))
+    | .hooks.poststop[0].env = ["ONLY=this"]'
+  export HOOK_MARK=urun-env
+  (cd b && urun create hk) || fail "create failed"
+  local pid
+  pid=$(urun state hk | jq .pid)
+  urun start hk || fail "start failed"
+  wait_status hk stopped
+  urun delete hk || fail "delete failed"
+  local n
+  # without env: the runtime's environment, PATH and all (runc, crun)
+  for n in prestart createRuntime createContainer poststart; do
+    grep -qx "HOOK_MARK=urun-env" "$T/log/env-$n" || fail "$n did not get urun's environment: $(cat "$T/log/env-$n")"
+    grep -q "^PATH=" "$T/log/env-$n" || fail "$n has no PATH"
+  done
+  # with env: exactly that
+  assert_eq "$(cat "$T/log/env-poststop")" "ONLY=this" "a hook's own env is all it gets"
+  # startContainer is a program of the container: the process's environment
+  grep -qx "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" "$T/log/env-startContainer" ||
+    fail "startContainer lacks the process's PATH: $(cat "$T/log/env-startContainer")"
+  grep -qx "HOME=/" "$T/log/env-startContainer" || fail "startContainer lacks the process's HOME"
+  ! grep -q HOOK_MARK "$T/log/env-startContainer" || fail "urun's environment reached the container"
+  # the state on stdin: "created" until the process runs (runtime-spec,
+  # crun; runtime-tools' hooks_stdin), the pid as seen where the hook runs
+  for n in prestart createRuntime; do
+    assert_eq "$(jq -r .status "$T/log/state-$n")" created "$n status"
+    assert_eq "$(jq -r .pid "$T/log/state-$n")" "$pid" "$n pid"
+  done
+  for n in createContainer startContainer; do
+    assert_eq "$(jq -r .status "$T/log/state-$n")" created "$n status"
+    assert_eq "$(jq -r .pid "$T/log/state-$n")" 1 "$n pid (in the container's pid namespace)"
+  done
+  assert_eq "$(jq -r .status "$T/log/state-poststart")" running
+  assert_eq "$(jq -r .pid "$T/log/state-poststart")" "$pid"
+  assert_eq "$(jq -r .status "$T/log/state-poststop")" stopped
+  assert_nothing_left hk "$T/b"
+}
+
+test_failing_poststart_leaves_nothing() {
+  # runc's way (runtime-spec 1.3: error, stop, destroy): start fails, the
+  # container is gone, its poststop hooks ran; never a half-gone container
+  make_bundle b /testprog sleep 100
+  cfg b --arg d "$T" '.hooks = {"poststart": [{"path": "/bin/sh", "args": ["sh", "-c", "exit 7"]}],
+    "poststop": [{"path": "/bin/sh", "args": ["sh", "-c", "cat > \($d)/poststop.json"]}]}'
+  (cd b && urun create ps) || fail "create failed"
+  expect_error "$URUN" --root "$STATE" start ps
+  assert_contains "$out" ".hooks.poststart[0]"
+  assert_contains "$out" "exit status 7"
+  expect_error "$URUN" --root "$STATE" state ps
+  assert_contains "$out" "does not exist"
+  assert_eq "$(jq -r .status "$T/poststop.json")" stopped "the poststop hooks ran"
+  assert_nothing_left ps "$T/b"
+  rm -f "$T/poststop.json"
+  expect_error "$URUN" --root "$STATE" run --bundle b ps2
+  assert_contains "$out" ".hooks.poststart[0]"
+  assert_eq "$(jq -r .status "$T/poststop.json")" stopped "run: the poststop hooks ran"
+  assert_nothing_left ps2 "$T/b"
+}
