@@ -5,6 +5,10 @@
 # `features` against what urun really accepts.
 
 
+# As a user: drop `urun spec`'s own-id-only maps, so that the default ones
+# (the caller, then its subordinate range) give the container more ids.
+wide_maps() { is_root || cfg "$1" 'del(.linux.uidMappings, .linux.gidMappings)'; }
+
 test_unusable_cgroup_manager_runs_without_a_group() {
   make_bundle b /bin/true
   local in_userns=() manager
@@ -142,4 +146,160 @@ test_failing_poststart_leaves_nothing() {
   assert_contains "$out" ".hooks.poststart[0]"
   assert_eq "$(jq -r .status "$T/poststop.json")" stopped "run: the poststop hooks ran"
   assert_nothing_left ps2 "$T/b"
+}
+
+test_process_home_and_socket_activation() {
+  make_bundle b /bin/sh -c 'echo "home=$HOME listen=$LISTEN_FDS/$LISTEN_PID"; test -e /proc/self/fd/3 && echo fd3; true'
+  printf 'root:x:0:0:root:/root:/bin/sh\nsvc:x:1000:1000::/home/svc:/bin/sh\n' >b/rootfs/etc/passwd
+  wide_maps b
+  local out
+  # HOME from the container's /etc/passwd for the process's uid (runc, crun)
+  out=$(cd b && urun run h1 2>&1) || fail "run failed: $out"
+  assert_contains "$out" "home=/root listen=/"
+  cfg b '.process.user = {"uid": 1000, "gid": 1000}'
+  out=$(cd b && urun run h2 2>&1) || fail "run as 1000 failed: $out"
+  assert_contains "$out" "home=/home/svc "
+  # no entry: "/"; an env that has HOME keeps it
+  cfg b '.process.user = {"uid": 1234, "gid": 1234}'
+  out=$(cd b && urun run h3 2>&1) || fail "run as 1234 failed: $out"
+  assert_contains "$out" "home=/ "
+  cfg b '.process.user = {"uid": 0, "gid": 0} | .process.env += ["HOME=/set"]'
+  out=$(cd b && urun run h4 2>&1) || fail "run failed: $out"
+  assert_contains "$out" "home=/set "
+  cfg b '.process.env -= ["HOME=/set"]'
+  # socket activation of urun: its fds follow stdio, LISTEN_FDS and
+  # LISTEN_PID (the process's own pid, 1) come with them
+  out=$(cd b && LISTEN_FDS=1 "$URUN" --root "$STATE" run h5 3</dev/null 2>&1) || fail "run failed: $out"
+  assert_contains "$out" "listen=1/1"
+  assert_contains "$out" "fd3"
+  # fds meant for another process (LISTEN_PID not urun's) are not taken
+  out=$(cd b && LISTEN_FDS=1 LISTEN_PID=1 "$URUN" --root "$STATE" run h6 3</dev/null 2>&1) || fail "run failed: $out"
+  assert_contains "$out" "listen=/"
+  assert_not_contains "$out" "fd3"
+  # LISTEN_FDS in the config (fds passed with --preserve-fds): LISTEN_PID is added
+  cfg b '.process.env += ["LISTEN_FDS=1"]'
+  out=$(cd b && "$URUN" --root "$STATE" run --preserve-fds 1 h7 3</dev/null 2>&1) || fail "run failed: $out"
+  assert_contains "$out" "listen=1/1"
+  assert_contains "$out" "fd3"
+  assert_nothing_left h7 "$T/b"
+}
+
+test_exec_process_group_home_gids_and_paused() {
+  make_bundle b /testprog sleep 100
+  printf 'root:x:0:0:root:/root:/bin/sh\n' >b/rootfs/etc/passwd
+  wide_maps b
+  (cd b && urun run -d ex >/dev/null) || fail "run -d failed"
+  local out
+  # exec's process leads a process group (and session) of its own (runc)
+  out=$(urun exec ex /bin/sh -c 'set -- $(cat /proc/$$/stat); echo "$1 $5 $6"') || fail "exec failed"
+  local pid pgrp sid
+  read -r pid pgrp sid <<<"$out"
+  assert_eq "$pgrp" "$pid" "exec's process is its group's leader"
+  assert_eq "$sid" "$pid" "exec's process leads its session"
+  # HOME from /etc/passwd, as for the container's process
+  assert_eq "$(urun exec ex /bin/sh -c 'echo $HOME')" /root
+  # --additional-gids (runc's -g, repeated or a list)
+  out=$(urun exec --additional-gids 10 -g 20,30 ex /testprog info) || fail "exec -g failed"
+  assert_eq "$(jq -c .groups <<<"$out")" "[10,20,30]"
+  expect_error "$URUN" --root "$STATE" exec -g x ex /bin/true
+  assert_contains "$out" "--additional-gids"
+  # a paused container: refused unless --ignore-paused (runc)
+  if ! urun pause ex 2>"$T/err"; then
+    is_root && fail "pause failed: $(cat "$T/err")"
+    # a user without a cgroup of the container's own cannot pause
+    assert_contains "$(cat "$T/err")" "cgroup"
+    urun delete -f ex
+    return 0
+  fi
+  expect_error "$URUN" --root "$STATE" exec ex /bin/true
+  assert_contains "$out" "--ignore-paused"
+  # the process joins the frozen group: it runs once the container resumes
+  urun exec --ignore-paused ex /bin/sh -c 'echo ran > /tmp/paused-exec' &
+  local ex=$!
+  sleep 0.3
+  [ ! -e b/rootfs/tmp/paused-exec ] || fail "the process ran in a paused container"
+  urun resume ex
+  wait "$ex" || fail "exec --ignore-paused failed"
+  assert_eq "$(cat b/rootfs/tmp/paused-exec)" ran
+  urun delete -f ex
+  assert_nothing_left ex "$T/b"
+}
+
+test_stdio_files_belong_to_the_container() {
+  make_bundle b /bin/sh -c 'echo reopened > /proc/self/fd/1; echo err > /proc/self/fd/2'
+  # the process is not the caller: root's mapped range (as root), or a
+  # subordinate id (as a user); it must still reopen its stdout (crun)
+  if is_root; then
+    cfg b '.linux.namespaces += [{"type": "user"}]
+      | .linux.uidMappings = [{"containerID": 0, "hostID": 300000, "size": 65536}]
+      | .linux.gidMappings = [{"containerID": 0, "hostID": 300000, "size": 65536}]
+      | .mounts |= map(select(.type != "sysfs" and .type != "cgroup"))'
+    chown -R 300000:300000 b/rootfs
+  else
+    wide_maps b
+    cfg b '.process.user = {"uid": 1, "gid": 1}'
+  fi
+  : >"$T/out"
+  : >"$T/err"
+  (cd b && urun create so >"$T/out" 2>"$T/err") || fail "create failed: $(cat "$T/err")"
+  if is_root; then
+    # after create: the container's root's (host 300000)
+    assert_eq "$(stat -c %u:%g "$T/out")" 300000:300000 "stdout after create"
+  fi
+  urun start so
+  wait_status so stopped
+  urun delete so
+  assert_eq "$(cat "$T/out")" reopened "the process reopened its stdout"
+  assert_eq "$(cat "$T/err")" err "the process reopened its stderr"
+  assert_nothing_left so "$T/b"
+}
+
+test_notify_socket_missing_at_create() {
+  make_bundle b /bin/true
+  NOTIFY_SOCKET=$T/not-yet.sock expect_error "$URUN" --root "$STATE" run --bundle b ns
+  assert_contains "$out" "NOTIFY_SOCKET $T/not-yet.sock: no such socket"
+  assert_contains "$out" "must exist before create"
+  assert_nothing_left ns "$T/b"
+}
+
+# The uid_map a container's process saw, one "inside outside count" a line.
+uid_map_of() { jq -r .uid_map <<<"$1" | awk 'NF == 3 {print $1, $2, $3}'; }
+
+test_user_namespace_without_mappings() {
+  # crun's default: the caller is the process's id; the caller's first
+  # subordinate range (if any) fills the ids below it, then those above
+  make_bundle b
+  cfg b 'del(.linux.uidMappings, .linux.gidMappings)
+    | .linux.namespaces = (.linux.namespaces | map(select(.type != "user"))) + [{"type": "user"}]'
+  local me sub_start="" sub_count="" out map
+  me=$(id -u)
+  if [ -x /usr/bin/newuidmap ] || is_root; then
+    read -r sub_start sub_count < <(awk -F: -v u="$(id -un)" '$1 == u {print $2, $3; exit}' /etc/subuid)
+  fi
+  out=$(cd b && urun run un 2>&1) || fail "a user namespace without mappings failed: $out"
+  map=$(uid_map_of "$out")
+  assert_eq "$(jq .uid <<<"$out")" 0
+  if [ -n "$sub_start" ]; then
+    assert_eq "$map" "0 $me 1
+1 $sub_start $sub_count" "root is the caller, the subordinate range follows"
+  else
+    assert_eq "$map" "0 $me 1" "root is the caller"
+  fi
+  # a process running as 1000: 1000 is the caller
+  cfg b '.process.user = {"uid": 1000, "gid": 1000} | .process.args = ["/testprog", "info"]'
+  out=$(cd b && urun run un2 2>&1) || fail "run as 1000 failed: $out"
+  map=$(uid_map_of "$out")
+  assert_eq "$(jq .uid <<<"$out")" 1000
+  if [ -n "$sub_start" ]; then
+    assert_eq "$map" "0 $sub_start 1000
+1000 $me 1
+1001 $((sub_start + 1000)) $((sub_count - 1000))" "the range around the caller"
+  else
+    assert_eq "$map" "1000 $me 1" "the process's id is the caller"
+  fi
+  # one kind given: that one is used, the other is the default (crun)
+  cfg b --argjson me "$me" '.process.user = {"uid": 0, "gid": 0} | .linux.uidMappings = [{"containerID": 0, "hostID": $me, "size": 1}]'
+  out=$(cd b && urun run un3 2>&1) || fail "uidMappings alone failed: $out"
+  assert_eq "$(uid_map_of "$out")" "0 $me 1"
+  assert_nothing_left un3 "$T/b"
 }
