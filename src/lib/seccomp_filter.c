@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "seccomp_enosys.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
@@ -192,11 +193,17 @@ urun_error *seccomp_compile(const struct spec_seccomp *s, struct seccomp_program
    * The decisions are the same; an older libseccomp keeps the list. */
   seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
   urun_error *e = NULL;
+  /* the filter's architectures: the native one and the config's */
+  _cleanup_free_ uint32_t *archs = calloc(s->architectures.len + 1, sizeof(uint32_t));
+  size_t narchs = 0;
+  if (archs) archs[narchs++] = seccomp_arch_native();
+  else e = urun_error_code(ENOMEM, "seccomp");
   for (size_t i = 0; !e && i < s->architectures.len; i++) {
     uint32_t a;
     e = parse_arch(i, s->architectures.items[i], &a);
     int r = e ? 0 : seccomp_arch_add(ctx, a);
     if (!e && r < 0 && r != -EEXIST) e = urun_error_code(-r, "config.json: .linux.seccomp.architectures[%zu]", i);
+    if (!e) archs[narchs++] = a;
   }
   for (size_t i = 0; !e && i < s->syscalls_len; i++) {
     bool n = false;
@@ -211,6 +218,7 @@ urun_error *seccomp_compile(const struct spec_seccomp *s, struct seccomp_program
     ret->flags |= (unsigned)f;
   }
   if (!e) e = export_bpf(ctx, ret);
+  if (!e) e = seccomp_enosys_prepend(s, def, archs, narchs, ret);
   seccomp_release(ctx);
   if (e) seccomp_program_free(ret);
   return e;

@@ -303,3 +303,39 @@ test_user_namespace_without_mappings() {
   assert_eq "$(uid_map_of "$out")" "0 $me 1"
   assert_nothing_left un3 "$T/b"
 }
+
+test_seccomp_enosys_for_syscalls_newer_than_the_profile() {
+  [ "$(uname -m)" = x86_64 ] || skip "the syscall numbers below are x86_64's"
+  # the default profile without anything from clone3 (435) on: to it,
+  # clone3 is newer than every syscall it names
+  local new='["clone3","close_range","openat2","pidfd_getfd","faccessat2","process_madvise","epoll_pwait2",
+    "mount_setattr","quotactl_fd","landlock_create_ruleset","landlock_add_rule","landlock_restrict_self",
+    "memfd_secret","process_mrelease","futex_waitv","set_mempolicy_home_node","cachestat","fchmodat2",
+    "map_shadow_stack","futex_wake","futex_wait","futex_requeue","statmount","listmount","lsm_get_self_attr",
+    "lsm_set_self_attr","lsm_list_modules","mseal","setxattrat","getxattrat","listxattrat","removexattrat",
+    "open_tree_attr","uretprobe","no_such_syscall_urun_test"]'
+  make_bundle b /testprog try-syscalls
+  cfg b --slurpfile p "$(dirname "${BASH_SOURCE[0]}")/../fixtures/seccomp/default.json" --argjson new "$new" \
+    '.linux.seccomp = ($p[0] | .syscalls |= map(.names -= $new | select(.names | length > 0)))'
+  local out
+  out=$(cd b && urun run se 2>&1) || fail "run failed: $out"
+  # runc's stub: ENOSYS above the largest syscall the profile names, so
+  # glibc falls back to the older call; below it the default action stays
+  assert_contains "$out" "clone3=ENOSYS" "a syscall newer than the profile"
+  assert_contains "$out" "keyctl=EPERM" "a syscall the profile knows and does not allow"
+  assert_contains "$out" "getpid=ok"
+  # exec's process gets the same filter
+  cfg b '.process.args = ["/testprog", "sleep", "100"]'
+  (cd b && urun run -d se2 >/dev/null) || fail "run -d failed"
+  out=$(urun exec se2 /testprog try-syscalls) || fail "exec failed"
+  assert_contains "$out" "clone3=ENOSYS"
+  assert_contains "$out" "keyctl=EPERM"
+  urun delete -f se2
+  # a default that lets syscalls through gets no stub (nothing to fall back from)
+  cfg b '.process.args = ["/testprog", "try-syscalls"]
+    | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["keyctl"], "action": "SCMP_ACT_ERRNO"}]}'
+  out=$(cd b && urun run se3 2>&1) || fail "run failed: $out"
+  assert_contains "$out" "keyctl=EPERM"
+  assert_contains "$out" "clone3=EINVAL" "clone3 reached the kernel"
+  assert_nothing_left se3 "$T/b"
+}
