@@ -339,3 +339,97 @@ test_seccomp_enosys_for_syscalls_newer_than_the_profile() {
   assert_contains "$out" "clone3=EINVAL" "clone3 reached the kernel"
   assert_nothing_left se3 "$T/b"
 }
+
+# Run bundle b with the jq filter $1 applied to its base config: "ok", or the error.
+accepts() {
+  jq "$@" "$T/base.json" >b/config.json || fail "jq filter failed: $*"
+  local out
+  if out=$(cd b && "$URUN" --root "$STATE" run fx 2>&1); then echo ok; else echo "$out"; fi
+  "$URUN" --root "$STATE" delete -f fx >/dev/null 2>&1
+  return 0
+}
+
+test_features_lists_what_urun_accepts() {
+  make_bundle b /bin/true
+  mkdir -p b/rootfs/scratch b/rootfs/mnt
+  wide_maps b
+  cp b/config.json "$T/base.json"
+  local f r x
+  f=$(urun features) || fail "features failed"
+  # SCMP_ACT_NOTIFY is there (listenerPath works)
+  jq -e '.linux.seccomp.actions | index("SCMP_ACT_NOTIFY")' <<<"$f" >/dev/null || fail "no SCMP_ACT_NOTIFY: $f"
+  # every action listed is taken in a rule, every other refused
+  local allow='.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kexec_load"], "action": $x}]}'
+  "$TESTPROG" seccomp-agent "$T/agent.sock" "$T/agent.out" &
+  local agent=$!
+  wait_for test -S "$T/agent.sock"
+  for x in $(jq -r '.linux.seccomp.actions[]' <<<"$f"); do
+    r=$(accepts --arg x "$x" --arg l "$T/agent.sock" "$allow | .linux.seccomp.listenerPath = \$l")
+    assert_eq "$r" ok "action $x is listed"
+  done
+  kill "$agent" 2>/dev/null
+  wait "$agent" 2>/dev/null
+  r=$(accepts --arg x SCMP_ACT_NOPE "$allow")
+  assert_contains "$r" 'unknown seccomp action "SCMP_ACT_NOPE"'
+  # operators
+  for x in $(jq -r '.linux.seccomp.operators[]' <<<"$f"); do
+    r=$(accepts --arg x "$x" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kexec_load"],
+      "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 1, "valueTwo": 1, "op": $x}]}]}')
+    assert_eq "$r" ok "operator $x is listed"
+  done
+  # architectures: the runtime-spec's, listed where this build takes them
+  for x in X86 X86_64 X32 ARM AARCH64 MIPS MIPS64 MIPS64N32 MIPSEL MIPSEL64 MIPSEL64N32 PPC PPC64 PPC64LE S390 S390X \
+    PARISC PARISC64 RISCV64 LOONGARCH64 M68K SH SHEB; do
+    r=$(accepts --arg x "SCMP_ARCH_$x" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": [$x],
+      "syscalls": [{"names": ["kexec_load"], "action": "SCMP_ACT_ERRNO"}]}')
+    if jq -e --arg x "SCMP_ARCH_$x" '.linux.seccomp.archs | index($x)' <<<"$f" >/dev/null; then
+      assert_eq "$r" ok "SCMP_ARCH_$x is listed"
+    else
+      assert_ne "$r" ok "SCMP_ARCH_$x is not listed"
+      assert_match "$r" "architectures\[0\]: (unknown architecture|\"SCMP_ARCH_$x\" cannot be filtered)"
+    fi
+  done
+  # flags: supported ones taken; known but unsupported, or unknown, refused
+  for x in $(jq -r '.linux.seccomp.knownFlags[]' <<<"$f") SECCOMP_FILTER_FLAG_NOPE; do
+    r=$(accepts --arg x "$x" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "flags": [$x],
+      "syscalls": [{"names": ["kexec_load"], "action": "SCMP_ACT_ERRNO"}]}')
+    if jq -e --arg x "$x" '.linux.seccomp.supportedFlags | index($x)' <<<"$f" >/dev/null; then
+      assert_eq "$r" ok "$x is supported"
+    else
+      assert_contains "$r" ".linux.seccomp.flags[0]" "$x is not supported"
+    fi
+  done
+  # namespaces
+  for x in $(jq -r '.linux.namespaces[]' <<<"$f"); do
+    r=$(accepts --arg x "$x" '.linux.namespaces = ((.linux.namespaces | map(select(.type != $x))) + [{"type": $x}])')
+    assert_eq "$r" ok "namespace $x is listed"
+  done
+  # hooks
+  for x in $(jq -r '.hooks[]' <<<"$f"); do
+    r=$(accepts --arg x "$x" '.hooks[$x] = [{"path": "/bin/true"}]')
+    assert_eq "$r" ok "hook $x is listed"
+  done
+  # mount options: a tmpfs, or for those of binds a bind of a tmpfs the
+  # container mounted (a user may idmap it, and change its atime flags)
+  local host1=1
+  is_root || host1=$(awk -F: -v u="$(id -un)" '$1 == u {print $2; exit}' /etc/subuid)
+  for x in $(jq -r '.mountOptions[]' <<<"$f"); do
+    case $x in
+    idmap | ridmap)
+      r=$(accepts --arg x "$x" --arg root "$T/b/rootfs" --argjson h "${host1:-1}" '.mounts += [
+        {"destination": "/scratch", "type": "tmpfs", "source": "tmpfs"},
+        {"destination": "/mnt", "type": "bind", "source": ($root + "/scratch"), "options": ["bind", $x],
+         "uidMappings": [{"containerID": 0, "hostID": $h, "size": 1}],
+         "gidMappings": [{"containerID": 0, "hostID": $h, "size": 1}]}]') ;;
+    bind | rbind | r*)
+      # (the host's mounts lock their atime flags for a user: a bind of the container's own tmpfs)
+      r=$(accepts --arg x "$x" --arg root "$T/b/rootfs" '.mounts += [
+        {"destination": "/scratch", "type": "tmpfs", "source": "tmpfs"},
+        {"destination": "/mnt", "type": "bind", "source": ($root + "/scratch"), "options": ["rbind", $x]}]') ;;
+    *)
+      r=$(accepts --arg x "$x" '.mounts += [{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": [$x]}]') ;;
+    esac
+    assert_eq "$r" ok "mount option $x is listed"
+  done
+  assert_nothing_left fx "$T/b"
+}
