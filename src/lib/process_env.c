@@ -26,8 +26,9 @@ int process_env_listen_fds(void) {
   char *end;
   long n = strtol(fds, &end, 10);
   if (*end || n <= 0 || n > 4096) return 0;
-  /* systemd names the process the fds are for: another's are not ours */
-  if (pid && *pid && strtol(pid, &end, 10) != (long)getpid()) return 0;
+  /* systemd names the process the fds are for (runc's rule): without our
+   * pid there, fd 3 on may be anything, our own state directory included */
+  if (!pid || strtol(pid, &end, 10) != (long)getpid() || *end) return 0;
   return (int)n;
 }
 
@@ -54,7 +55,7 @@ static char *home_of(uid_t uid) {
       buf = bigger;
       continue;
     }
-    if (r != 0 || !res) break;
+    if (r != 0 || !res || ftell(f) > (16L << 20)) break; /* (an exec must not wait on a huge file) */
     if (pw.pw_uid == uid) {
       home = strdup(*pw.pw_dir ? pw.pw_dir : "/");
       break;

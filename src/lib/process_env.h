@@ -8,7 +8,7 @@
 #include "spec.h"
 
 /* The fds urun was handed by socket activation (LISTEN_FDS, with LISTEN_PID
- * absent or urun's own pid): they follow stdio, before --preserve-fds. */
+ * urun's own pid): they follow stdio, before --preserve-fds. */
 int process_env_listen_fds(void);
 
 struct process_env {

@@ -169,12 +169,16 @@ test_process_home_and_socket_activation() {
   cfg b '.process.env -= ["HOME=/set"]'
   # socket activation of urun: its fds follow stdio, LISTEN_FDS and
   # LISTEN_PID (the process's own pid, 1) come with them
-  out=$(cd b && LISTEN_FDS=1 "$URUN" --root "$STATE" run h5 3</dev/null 2>&1) || fail "run failed: $out"
+  out=$(cd b && sh -c 'LISTEN_PID=$$ LISTEN_FDS=1 exec "$1" --root "$2" run h5' _ "$URUN" "$STATE" 3</dev/null 2>&1) ||
+    fail "run failed: $out"
   assert_contains "$out" "listen=1/1"
   assert_contains "$out" "fd3"
-  # fds meant for another process (LISTEN_PID not urun's) are not taken
+  # fds meant for another process (LISTEN_PID not urun's), or for nobody
+  # named, are not taken: fd 3 on could be anything (runc's rule)
   out=$(cd b && LISTEN_FDS=1 LISTEN_PID=1 "$URUN" --root "$STATE" run h6 3</dev/null 2>&1) || fail "run failed: $out"
   assert_contains "$out" "listen=/"
+  assert_not_contains "$out" "fd3"
+  out=$(cd b && LISTEN_FDS=1 "$URUN" --root "$STATE" run h6 3</dev/null 2>&1) || fail "run failed: $out"
   assert_not_contains "$out" "fd3"
   # LISTEN_FDS in the config (fds passed with --preserve-fds): LISTEN_PID is added
   cfg b '.process.env += ["LISTEN_FDS=1"]'
