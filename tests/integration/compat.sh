@@ -148,24 +148,25 @@ test_failing_poststart_leaves_nothing() {
   assert_nothing_left ps2 "$T/b"
 }
 
+# Apply jq filter $1 to bundle b, run it as $2: its output has $3.
+sees() {
+  cfg b "$1"
+  local out
+  out=$(cd b && urun run "$2" 2>&1) || fail "run $2 ($1) failed: $out"
+  assert_contains "$out" "$3"
+}
+
 test_process_home_and_socket_activation() {
   make_bundle b /bin/sh -c 'echo "home=$HOME listen=$LISTEN_FDS/$LISTEN_PID"; test -e /proc/self/fd/3 && echo fd3; true'
   printf 'root:x:0:0:root:/root:/bin/sh\nsvc:x:1000:1000::/home/svc:/bin/sh\n' >b/rootfs/etc/passwd
   wide_maps b
   local out
-  # HOME from the container's /etc/passwd for the process's uid (runc, crun)
-  out=$(cd b && urun run h1 2>&1) || fail "run failed: $out"
-  assert_contains "$out" "home=/root listen=/"
-  cfg b '.process.user = {"uid": 1000, "gid": 1000}'
-  out=$(cd b && urun run h2 2>&1) || fail "run as 1000 failed: $out"
-  assert_contains "$out" "home=/home/svc "
+  # HOME from the container's /etc/passwd for the process's uid (runc, crun);
   # no entry: "/"; an env that has HOME keeps it
-  cfg b '.process.user = {"uid": 1234, "gid": 1234}'
-  out=$(cd b && urun run h3 2>&1) || fail "run as 1234 failed: $out"
-  assert_contains "$out" "home=/ "
-  cfg b '.process.user = {"uid": 0, "gid": 0} | .process.env += ["HOME=/set"]'
-  out=$(cd b && urun run h4 2>&1) || fail "run failed: $out"
-  assert_contains "$out" "home=/set "
+  sees '.' h1 "home=/root listen=/"
+  sees '.process.user = {"uid": 1000, "gid": 1000}' h2 "home=/home/svc "
+  sees '.process.user = {"uid": 1234, "gid": 1234}' h3 "home=/ "
+  sees '.process.user = {"uid": 0, "gid": 0} | .process.env += ["HOME=/set"]' h4 "home=/set "
   cfg b '.process.env -= ["HOME=/set"]'
   # socket activation of urun: its fds follow stdio, LISTEN_FDS and
   # LISTEN_PID (the process's own pid, 1) come with them
