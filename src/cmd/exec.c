@@ -1,6 +1,8 @@
 /* exec.c: `urun exec` - run a process in a running container. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,23 @@ static urun_error *parse_user(const char *arg, struct exec_overrides *v) {
   return NULL;
 }
 
+/* --additional-gids: repeated, or a comma-separated list (runc takes both) */
+static urun_error *parse_gids(const char *arg, uint32_t **list, size_t *len) {
+  for (const char *p = arg;;) {
+    char *end;
+    errno = 0;
+    unsigned long g = strtoul(p, &end, 10);
+    if (end == p || (*end && *end != ',') || errno || g > UINT32_MAX || *p == '-')
+      return urun_error_new("exec: --additional-gids: expected GID[,GID...], not \"%s\"", arg);
+    uint32_t *n = realloc(*list, (*len + 1) * sizeof(uint32_t));
+    if (!n) return urun_error_new("exec: out of memory");
+    n[(*len)++] = (uint32_t)g;
+    *list = n;
+    if (!*end) return NULL;
+    p = end + 1;
+  }
+}
+
 static urun_error *push(char ***list, size_t *len, char *item) {
   char **n = realloc(*list, (*len + 2) * sizeof(char *));
   if (!n) return urun_error_new("exec: out of memory");
@@ -43,13 +62,15 @@ urun_error *cmd_exec(const struct global_options *g, int argc, char **argv, int 
       {"pid-file", required_argument, NULL, 'P'}, {"console-socket", required_argument, NULL, 'C'},
       {"detach", no_argument, NULL, 'd'},         {"cgroup", required_argument, NULL, 'G'},
       {"no-seccomp", no_argument, NULL, 'S'},     {"help", no_argument, NULL, 'h'},
+      {"additional-gids", required_argument, NULL, 'g'}, {"ignore-paused", no_argument, NULL, 'I'},
       {0}};
   struct exec_options o = {.apply_seccomp = true};
   struct exec_overrides *v = &o.overrides;
   _cleanup_free_ char **env = NULL, **caps = NULL;
+  _cleanup_free_ uint32_t *gids = NULL;
   int opt;
   optind = 0;
-  while ((opt = getopt_long(argc, argv, "+p:tw:e:u:c:dh", longopts, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, "+p:tw:e:u:c:g:dh", longopts, NULL)) != -1) {
     switch (opt) {
     case 'p': o.process_file = optarg; break;
     case 't': v->tty = true; break;
@@ -64,6 +85,8 @@ urun_error *cmd_exec(const struct global_options *g, int argc, char **argv, int 
     case 'd': o.detach = true; break;
     case 'G': o.cgroup_child = optarg; break;
     case 'S': o.apply_seccomp = false; break;
+    case 'g': TRY(parse_gids(optarg, &gids, &v->additional_gids_len)); v->additional_gids = gids; break;
+    case 'I': o.ignore_paused = true; break;
     case 'h':
       printf("Usage: urun exec [options] ID COMMAND [ARG...]\n"
              "       urun exec [options] --process process.json ID\n");

@@ -51,21 +51,16 @@ static void enabled_object(json_writer *w, const char *key, bool enabled) {
   json_end_object(w);
 }
 
+/* every list is the one the config parser checks against */
 static void seccomp(json_writer *w) {
-  static const char *const archs[] = {"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM",
-                                      "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64",
-                                      "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64",
-                                      "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64",
-                                      "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390", "SCMP_ARCH_S390X",
-                                      "SCMP_ARCH_RISCV64", NULL};
   json_key(w, "seccomp");
   json_begin_object(w);
   json_kv_bool(w, "enabled", true);
   list(w, "actions", seccomp_action_name);
   list(w, "operators", seccomp_operator_name);
-  json_kv_strings(w, "archs", archs);
+  list(w, "archs", seccomp_arch_name);
   list(w, "knownFlags", seccomp_flag_name);
-  list(w, "supportedFlags", seccomp_flag_name);
+  list(w, "supportedFlags", seccomp_supported_flag_name);
   json_end_object(w);
 }
 

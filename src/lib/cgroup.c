@@ -155,6 +155,11 @@ static urun_error *check_available(const char *group, const char *wanted, const 
   return NULL;
 }
 
+static bool cgroup_has_file(const char *dir, const char *file) {
+  _cleanup_free_ char *p = path_join(dir, file);
+  return p && access(p, F_OK) == 0;
+}
+
 static urun_error *write_cg(const char *dir, const char *file, const char *value) {
   _cleanup_free_ char *p = path_join(dir, file);
   if (!p) return urun_error_code(ENOMEM, "cgroup");
@@ -253,8 +258,9 @@ urun_error *cgroup_write_resources(const char *path, const struct spec_resources
   if (!r->present) return NULL;
   TRY(write_memory(path, &r->memory));
   TRY(write_cpu(path, &r->cpu));
-  if (r->has_pids_limit)
-    TRY(r->pids_limit > 0 ? write_fmt(path, "pids.max", "%" PRId64, r->pids_limit) : write_cg(path, "pids.max", "max"));
+  if (r->has_pids_limit && r->pids_limit > 0) TRY(write_fmt(path, "pids.max", "%" PRId64, r->pids_limit));
+  else if (r->has_pids_limit && cgroup_has_file(path, "pids.max")) TRY(write_cg(path, "pids.max", "max"));
+  /* 0 and -1 are "unlimited": what a group without a pids controller is */
   TRY(write_io(path, &r->block_io));
   for (size_t i = 0; i < r->hugepage_limits_len; i++) {
     char file[96];
@@ -411,6 +417,13 @@ urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_man
       ret->driver = CGROUP_DRIVER_SYSTEMD;
       return NULL; /* the scope is started around init's pid in cgroup_enter */
     }
+    if (manager == CGROUP_MANAGER_SYSTEMD && !limits && ret->user_bus) {
+      /* callers pass the flag from their own config whatever the host (crun) */
+      log_debug("cgroup: none (the systemd driver was asked for, but systemd's user bus is not "
+                "reachable, and no limit is asked for)");
+      ret->driver = CGROUP_DRIVER_NONE;
+      return NULL;
+    }
     if (manager == CGROUP_MANAGER_SYSTEMD)
       return urun_error_new("cgroup: the systemd driver was asked for, but systemd's %s bus is not reachable%s",
                             ret->user_bus ? "user" : "system",
@@ -430,7 +443,16 @@ urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_man
     return e;
   }
   if (ret->path) rmdir(ret->path);
-  if (manager == CGROUP_MANAGER_CGROUPFS && !str_has_prefix(e->message, "config.json:"))
+  /* the group is gone: init must not be cloned into it */
+  if (ret->dirfd >= 0) close(ret->dirfd);
+  ret->dirfd = -1;
+  bool config_error = str_has_prefix(e->message, "config.json:");
+  if (manager == CGROUP_MANAGER_CGROUPFS && !limits && !config_error && !running_as_real_root()) {
+    /* a user's cgroupfs without a delegated subtree: as crun, run without
+     * a group (nothing to enforce); limits keep the refusal below */
+    manager = CGROUP_MANAGER_AUTO;
+  }
+  if (manager == CGROUP_MANAGER_CGROUPFS && !config_error)
     e = urun_error_wrap(e, "cgroup: the cgroupfs driver cannot make %s%s", ret->path ? ret->path : "a group",
                         !running_as_real_root() ? " (that part of the hierarchy is not delegated to you: use the systemd "
                                          "driver, or a user@.service drop-in with Delegate=yes)"

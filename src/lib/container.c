@@ -33,6 +33,8 @@
 #include "sysctl.h"
 #include "net.h"
 #include "notify_socket.h"
+#include "process.h"
+#include "process_env.h"
 #include "seccomp_cache.h"
 #include "seccomp_notify.h"
 #include "sync.h"
@@ -183,6 +185,16 @@ static pid_t spawn_init(struct create_ctx *c, struct init_config *icfg, int pare
   init_main(icfg);
 }
 
+/* Stdio files become the container's root's (crun) while urun still may:
+ * init, in the user namespace, could not change a file whose owner is not
+ * mapped there.  Init then gives them to the process's user. */
+static void chown_stdio_to_container_root(const struct userns_plan *plan) {
+  if (!plan->create) return;
+  long uid = userns_to_host(&plan->uid_maps, 0), gid = userns_to_host(&plan->gid_maps, 0);
+  if (uid < 0 || gid < 0 || ((uid_t)uid == geteuid() && (gid_t)gid == getegid())) return;
+  process_chown_stdio((uid_t)uid, (gid_t)gid);
+}
+
 static urun_error *write_pid_file(const char *path, pid_t pid) {
   char buf[32];
   int n = snprintf(buf, sizeof(buf), "%d", pid);
@@ -210,12 +222,37 @@ static void fill_state(struct create_ctx *c, const struct create_options *o, cha
   };
 }
 
-/* The state document hooks read on stdin. */
+/* `pid` as its own pid namespace sees it (the last of NSpid): what hooks
+ * that run in the container get (runtime-spec: "as seen by the container"). */
+static pid_t pid_in_container(pid_t pid) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/status", pid);
+  _cleanup_free_ char *status = NULL;
+  urun_error *e = read_file_at(AT_FDCWD, path, &status, NULL);
+  if (e) {
+    urun_error_free(e);
+    return pid;
+  }
+  const char *line = strstr(status, "\nNSpid:");
+  if (!line) return pid;
+  line += 8;
+  long last = pid;
+  for (char *end; *line && *line != '\n'; line = end) {
+    long v = strtol(line, &end, 10);
+    if (end == line) break;
+    last = v;
+  }
+  return (pid_t)last;
+}
+
+/* The state document hooks read on stdin: the runtime's view, or with
+ * `in_container` the container's (its pid as seen there). */
 static urun_error *hook_state(struct create_ctx *c, const struct create_options *o,
-                              enum container_status status, char **ret) {
+                              enum container_status status, bool in_container, char **ret) {
   _cleanup_free_ char *created = rfc3339_now();
   struct state st;
   fill_state(c, o, created, &st);
+  if (in_container) st.pid = pid_in_container(c->pid);
   return state_to_json(&st, status, false, ret);
 }
 
@@ -322,11 +359,14 @@ static urun_error *handshake(struct create_ctx *c, const struct create_options *
       TRY(seccomp_notify_send(&c->spec->linux_.seccomp, c->pid, &st, STATUS_CREATING, listener));
       TRY(sync_send(sock, SYNC_SECCOMP_DONE, 0, 0, NULL));
     } else if (m.type == SYNC_HOOKS) {
-      _cleanup_free_ char *state = NULL;
-      TRY(hook_state(c, o, STATUS_CREATING, &state));
-      TRY(hooks_run(&h->prestart, "prestart", state));
-      TRY(hooks_run(&h->create_runtime, "createRuntime", state));
-      TRY(sync_send(sock, SYNC_HOOKS_DONE, 0, 0, state));
+      /* "created": the environment is made (lifecycle step 2 is over), the
+       * process not started; crun and runtime-tools say so (runc: "creating") */
+      _cleanup_free_ char *state = NULL, *inside = NULL;
+      TRY(hook_state(c, o, STATUS_CREATED, false, &state));
+      TRY(hooks_run(&h->prestart, "prestart", state, NULL));
+      TRY(hooks_run(&h->create_runtime, "createRuntime", state, NULL));
+      TRY(hook_state(c, o, STATUS_CREATED, true, &inside));
+      TRY(sync_send(sock, SYNC_HOOKS_DONE, 0, 0, inside));
     } else {
       return urun_error_new("sync: unexpected message %u from container init", m.type);
     }
@@ -342,7 +382,8 @@ static urun_error *handshake(struct create_ctx *c, const struct create_options *
   }
   TRY(record_state(c, o));
   _cleanup_free_ char *start_state = NULL;
-  if (h->start_container.len) TRY(hook_state(c, o, STATUS_RUNNING, &start_state));
+  /* startContainer runs before the process: still "created" (runc) */
+  if (h->start_container.len) TRY(hook_state(c, o, STATUS_CREATED, true, &start_state));
   TRY(sync_send(sock, SYNC_ACK, 0, 0, start_state));
   return sync_expect(sock, SYNC_DETACHED, NULL);
 }
@@ -370,6 +411,9 @@ urun_error *container_create(struct state_root *root, const struct create_option
     e = urun_error_errno("socketpair");
     goto fail;
   }
+  /* socket activation of urun: its fds follow stdio into the container */
+  int listen_fds = process_env_listen_fds();
+  chown_stdio_to_container_root(&c.plan);
   struct init_config icfg = {
       .spec = c.spec, .rootfs = c.rootfs, .bundle = c.bundle, .sync_fd = sp[1], .fifo_fd = c.fifo_fd,
       .userns_created = c.plan.create,
@@ -382,7 +426,8 @@ urun_error *container_create(struct state_root *root, const struct create_option
       .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
       .keep_groups = spec_annotation(c.spec, "run.oci.keep_original_groups") &&
                      !strcmp(spec_annotation(c.spec, "run.oci.keep_original_groups"), "1"),
-      .preserve_fds = o->preserve_fds, .idmap_trees = c.idmap_trees, .seccomp = &c.seccomp,
+      .preserve_fds = o->preserve_fds + listen_fds, .listen_fds = listen_fds,
+      .idmap_trees = c.idmap_trees, .seccomp = &c.seccomp,
   };
   for (size_t i = 0; i < INIT_MAX_JOIN; i++) icfg.join_fds[i] = i < c.njoin ? c.join_fds[i] : -1;
   memcpy(icfg.join_types, c.join_types, sizeof(icfg.join_types));

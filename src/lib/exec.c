@@ -30,6 +30,7 @@
 #include "namespaces.h"
 #include "process.h"
 #include "process_cwd.h"
+#include "process_env.h"
 #include "process_sched.h"
 #include "seccomp_cache.h"
 #include "seccomp_filter.h"
@@ -76,12 +77,14 @@ struct exec_child {
   const struct spec *config;
   const struct seccomp_program *filter; /* compiled (or cached) by the parent */
   int sock; /* to the parent: errors, the pty, the pid; closes on execve */
+  int listen_fds; /* urun's socket-activation fds, before the preserved ones */
 };
 
 /* Owned arrays of a process built from the config plus overrides. */
 struct built_process {
   struct spec_process p;
   char **env, **bounding, **effective, **permitted;
+  uint32_t *gids;
   struct spec_process *parsed; /* from --process */
 };
 
@@ -90,6 +93,7 @@ static void built_free(struct built_process *b) {
   free(b->bounding);
   free(b->effective);
   free(b->permitted);
+  free(b->gids);
   if (b->parsed) spec_process_free(b->parsed);
 }
 
@@ -127,6 +131,16 @@ static urun_error *build_process(const struct spec *config, const struct exec_op
     b->p.user.additional_gids_len = 0;
   }
   if (v->no_new_privs) b->p.no_new_privileges = true;
+  if (v->additional_gids_len) {
+    /* runc: added to what the process has */
+    const struct spec_user *u = &b->p.user;
+    b->gids = calloc(u->additional_gids_len + v->additional_gids_len, sizeof(uint32_t));
+    if (!b->gids) return urun_error_code(ENOMEM, "exec");
+    if (u->additional_gids_len) memcpy(b->gids, u->additional_gids, u->additional_gids_len * sizeof(uint32_t));
+    memcpy(b->gids + u->additional_gids_len, v->additional_gids, v->additional_gids_len * sizeof(uint32_t));
+    b->p.user.additional_gids = b->gids;
+    b->p.user.additional_gids_len += v->additional_gids_len;
+  }
   /* env: the config's, where --env KEY=... replaces KEY */
   b->env = calloc(config->process.env.len + v->env_len + 1, sizeof(char *));
   if (!b->env) return urun_error_code(ENOMEM, "exec");
@@ -155,12 +169,12 @@ static urun_error *build_process(const struct spec *config, const struct exec_op
   return NULL;
 }
 
-/* Close every fd but 0-2, the preserved ones (3..3+preserve-1) and keep. */
-static void close_all_but(int keep, int preserve) {
-  unsigned int from = 3 + (unsigned)preserve;
-  if (keep >= (int)from) {
-    if ((unsigned)keep > from) syscall(SYS_close_range, from, (unsigned)keep - 1, 0);
-    from = (unsigned)keep + 1;
+/* Close every fd but 0-2, the n passed on (3..3+n-1) and `sock`. */
+static void close_all_but(int sock, int n) {
+  unsigned int from = 3 + (unsigned)n;
+  if (sock >= (int)from) {
+    if ((unsigned)sock > from) syscall(SYS_close_range, from, (unsigned)sock - 1, 0);
+    from = (unsigned)sock + 1;
   }
   syscall(SYS_close_range, from, ~0U, 0);
 }
@@ -174,8 +188,9 @@ static _Noreturn void fail(int sock, urun_error *e) {
 static _Noreturn void run_process(struct exec_child *x) {
   const struct spec_process *p = x->process;
   urun_error *e = NULL;
-  /* our socket above the preserved fds, which are the caller's to pass on */
-  int lowest = 3 + x->o->preserve_fds;
+  /* our socket above the fds passed on (socket activation's, then the
+   * preserved ones: the caller's) */
+  int keep = x->listen_fds + x->o->preserve_fds, lowest = 3 + keep;
   if (x->sock < lowest) {
     int moved = fcntl(x->sock, F_DUPFD_CLOEXEC, lowest);
     if (moved < 0) fail(x->sock, urun_error_errno("exec: move the sync socket"));
@@ -183,6 +198,14 @@ static _Noreturn void run_process(struct exec_child *x) {
     x->sock = moved;
   }
   if ((e = process_apply_settings(&x->config->linux_, p))) fail(x->sock, e);
+  /* the leader of a process group (and session) of its own, as runc's: a
+   * signal to the group (kill -- -PID) reaches it and its children only,
+   * and a caller's terminal is not its controlling one (no SIGTTIN); with
+   * a terminal, terminal_open_in_container does it */
+  if (!p->terminal && setsid() < 0) fail(x->sock, urun_error_errno("exec: setsid"));
+  /* in the container's root, as its root: its passwd file */
+  struct process_env env;
+  if ((e = process_env_build(p, x->listen_fds, &env))) fail(x->sock, e);
   if (p->terminal) {
     int master;
     if ((e = terminal_open_in_container(p, false, &master))) fail(x->sock, e);
@@ -200,7 +223,7 @@ static _Noreturn void run_process(struct exec_child *x) {
   bool groups_ok = !setgroups || strncmp(setgroups, "deny", 4) != 0;
   /* Nothing but stdio, the preserved fds and our socket to urun stays open
    * while the cwd is resolved (CVE-2024-21626: not even urun's own) */
-  close_all_but(x->sock, x->o->preserve_fds);
+  close_all_but(x->sock, keep);
   /* the cwd as runc takes it: with our privileges first, as the user after */
   _cleanup_close_ int cwd = -1;
   bool in_cwd;
@@ -216,13 +239,13 @@ static _Noreturn void run_process(struct exec_child *x) {
   char *exe = NULL;
   if ((e = process_find_executable(p, &exe))) fail(x->sock, e);
   if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(x->sock, urun_error_errno("no_new_privs"));
-  for (int fd = 3; fd < 3 + x->o->preserve_fds; fd++) fcntl(fd, F_SETFD, 0);
-  syscall(SYS_close_range, 3 + x->o->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+  for (int fd = 3; fd < 3 + keep; fd++) fcntl(fd, F_SETFD, 0);
+  syscall(SYS_close_range, 3 + keep, ~0U, CLOSE_RANGE_CLOEXEC);
   if (filter.filter) {
     int l;
     if ((e = seccomp_install(&filter, &l))) fail(x->sock, e);
   }
-  execve(exe, p->args.items, p->env.len ? p->env.items : (char *[]){NULL});
+  execve(exe, p->args.items, env.envp);
   fail(x->sock, urun_error_errno("exec: \"%s\"", p->args.items[0]));
 }
 
@@ -242,7 +265,9 @@ urun_error *exec_in_container(struct state_root *root, const char *id, const str
   _cleanup_state_ struct state *st = NULL;
   TRY(state_read(dirfd, id, &st));
   enum container_status status = state_status(dirfd, st);
-  if (status != STATUS_RUNNING && status != STATUS_CREATED)
+  if (status == STATUS_PAUSED && !o->ignore_paused)
+    return urun_error_new("exec \"%s\": it is paused (resume it, or use --ignore-paused)", id);
+  if (status != STATUS_RUNNING && status != STATUS_CREATED && status != STATUS_PAUSED)
     return urun_error_new("exec \"%s\": it is %s, not running", id, state_status_name(status));
   _cleanup_free_ char *data = NULL;
   size_t len;
@@ -284,6 +309,7 @@ static urun_error *exec_run(const struct state *st, const struct spec *config, c
   if (access(nspath, F_OK) < 0 && errno == EACCES)
     return urun_error_code(EACCES, "its init is protected until the container starts: exec once it runs");
   int nsflags = differing_namespaces(st->pid);
+  int listen_fds = process_env_listen_fds();
   _cleanup_free_ char *cg = st->cgroup_path && o->cgroup_child ? path_join(st->cgroup_path, o->cgroup_child)
                                                                : (st->cgroup_path ? strdup(st->cgroup_path) : NULL);
   if (o->cgroup_child && !st->cgroup_path)
@@ -313,7 +339,8 @@ static urun_error *exec_run(const struct state *st, const struct spec *config, c
      * cgroup namespace (a move must be seen from the mover's namespace) */
     urun_error *ge = cg ? sync_expect(sp[1], SYNC_CGROUP_DONE, NULL) : NULL;
     if (ge) fail(sp[1], ge);
-    struct exec_child x = {.o = o, .process = process, .config = config, .filter = filter, .sock = sp[1]};
+    struct exec_child x = {.o = o, .process = process, .config = config, .filter = filter, .sock = sp[1],
+                           .listen_fds = listen_fds};
     if (nsflags && pidfd >= 0 && setns(pidfd, nsflags) < 0)
       fail(sp[1], urun_error_errno("join the container's namespaces"));
     if (nsflags && pidfd < 0) join_one_by_one(sp[1], st->pid, nsflags);

@@ -20,6 +20,8 @@ struct exec_overrides {
   size_t env_len;
   bool has_user;
   uint32_t uid, gid;
+  uint32_t *additional_gids; /* --additional-gids: added to the process's */
+  size_t additional_gids_len;
   char **caps;          /* added to bounding, effective, permitted */
   size_t caps_len;
   bool no_new_privs;
@@ -33,6 +35,7 @@ struct exec_options {
   const char *cgroup_child;     /* --cgroup: a sub-group of the container's */
   int preserve_fds;
   bool detach;
+  bool ignore_paused;           /* exec into a paused container (it runs once resumed) */
   bool apply_seccomp;           /* the container's filter (default true) */
 };
 

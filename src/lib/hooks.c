@@ -18,7 +18,10 @@
 
 #include "cleanup.h"
 
-static urun_error *run_one(const struct spec_hook *h, const char *kind, size_t i, const char *state) {
+extern char **environ;
+
+static urun_error *run_one(const struct spec_hook *h, const char *kind, size_t i, const char *state,
+                           char *const *default_env) {
   int in[2];
   if (pipe2(in, O_CLOEXEC) < 0) return urun_error_errno(".hooks.%s[%zu]", kind, i);
   posix_spawn_file_actions_t fa;
@@ -27,7 +30,7 @@ static urun_error *run_one(const struct spec_hook *h, const char *kind, size_t i
   char *const empty[] = {NULL};
   char *const argv0[] = {h->path, NULL};
   char *const *argv = h->args.len ? h->args.items : argv0;
-  char *const *envp = h->env.len ? h->env.items : empty;
+  char *const *envp = h->has_env ? (h->env.len ? h->env.items : empty) : default_env ? default_env : environ;
   pid_t pid;
   int r = posix_spawn(&pid, h->path, &fa, NULL, argv, envp);
   posix_spawn_file_actions_destroy(&fa);
@@ -78,15 +81,17 @@ static urun_error *run_one(const struct spec_hook *h, const char *kind, size_t i
   return urun_error_new(".hooks.%s[%zu]: %s killed by signal %d", kind, i, h->path, WTERMSIG(status));
 }
 
-urun_error *hooks_run(const struct spec_hook_list *list, const char *kind, const char *state_json) {
-  for (size_t i = 0; i < list->len; i++) TRY(run_one(&list->items[i], kind, i, state_json));
+urun_error *hooks_run(const struct spec_hook_list *list, const char *kind, const char *state_json,
+                      char *const *default_env) {
+  for (size_t i = 0; i < list->len; i++) TRY(run_one(&list->items[i], kind, i, state_json, default_env));
   return NULL;
 }
 
-urun_error *hooks_run_all(const struct spec_hook_list *list, const char *kind, const char *state_json) {
+urun_error *hooks_run_all(const struct spec_hook_list *list, const char *kind, const char *state_json,
+                          char *const *default_env) {
   urun_error *first = NULL;
   for (size_t i = 0; i < list->len; i++) {
-    urun_error *e = run_one(&list->items[i], kind, i, state_json);
+    urun_error *e = run_one(&list->items[i], kind, i, state_json, default_env);
     if (!first) first = e;
     else urun_error_free(e);
   }

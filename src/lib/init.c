@@ -32,6 +32,7 @@
 #include "namespaces.h"
 #include "process.h"
 #include "process_cwd.h"
+#include "process_env.h"
 #include "process_sched.h"
 #include "seccomp_filter.h"
 #include "seccomp_notify.h"
@@ -103,7 +104,7 @@ static bool joins_mount_namespace(const struct init_config *cfg) {
 }
 
 static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **ret_exe,
-                         struct seccomp_program *filter) {
+                         struct seccomp_program *filter, struct process_env *ret_env) {
   const struct spec *s = cfg->spec;
   struct sync_msg m;
   TRY(process_set_cpu_affinity(".process.execCPUAffinity.initial", s->process.exec_cpu_affinity_initial));
@@ -144,7 +145,8 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
     struct sync_msg m;
     TRY(sync_send(cfg->sync_fd, SYNC_HOOKS, 0, 0, NULL));
     TRY(sync_expect(cfg->sync_fd, SYNC_HOOKS_DONE, &m));
-    TRY(hooks_run(&h->create_container, "createContainer", m.text));
+    /* the runtime's environment (crun): the hook is a program of the host */
+    TRY(hooks_run(&h->create_container, "createContainer", m.text, NULL));
   }
   /* Kept for reopening exec.fifo after the switch; closed before execve. */
   int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -168,6 +170,9 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
       errno != ENOSYS && errno != EPERM && errno != EACCES)
     return urun_error_errno("new session keyring");
   const struct spec_process *p = &s->process;
+  /* as root of the container, in its root: the passwd file and the stdio */
+  TRY(process_env_build(p, cfg->listen_fds, ret_env));
+  process_chown_stdio(p->user.uid, p->user.gid);
   TRY(process_set_rlimits(p));
   TRY(process_apply_settings(&s->linux_, p));
   /* Compiled by the parent before the clone (our copy of its memory holds
@@ -207,25 +212,27 @@ static urun_error *detach_from_parent(int sync_fd, uint64_t mnt_ns, char **ret_s
   return sync_send(sync_fd, SYNC_DETACHED, 0, 0, NULL);
 }
 
-/* The write end stays open until execve closes it (O_CLOEXEC): `start`
- * waits for that end of file before it runs poststart hooks. */
+/* Blocks until `start` opens the fifo for reading.  The fd lands above the
+ * fds passed on (whose close-on-exec is cleared). */
 static urun_error *wait_for_start(int procfd, int fifo_fd, int min_fd, int *ret_fd) {
   char rel[32];
   snprintf(rel, sizeof(rel), "self/fd/%d", fifo_fd);
-  /* Blocks until `start` opens the fifo for reading. */
   int fd = openat(procfd, rel, O_WRONLY | O_CLOEXEC);
   if (fd < 0) return urun_error_errno("open exec fifo");
-  if (fd < min_fd) { /* above the preserved fds, whose close-on-exec is cleared */
+  if (fd < min_fd) {
     int moved = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
     close(fd);
     if ((fd = moved) < 0) return urun_error_errno("exec fifo");
   }
-  if (write(fd, "0", 1) != 1) {
-    urun_error *e = urun_error_errno("write exec fifo");
-    close(fd);
-    return e;
-  }
   *ret_fd = fd;
+  return NULL;
+}
+
+/* Our byte lets `start` return (after startContainer).  The fd stays open
+ * until execve closes it: with poststart hooks, `start` waits for that end
+ * of file, since they come after the process is executed (runtime-spec). */
+static urun_error *let_start_return(int fd) {
+  if (write(fd, "0", 1) != 1) return urun_error_errno("write exec fifo");
   return NULL;
 }
 
@@ -280,20 +287,24 @@ _Noreturn void init_main(struct init_config *cfg) {
   int procfd = -1;
   char *exe = NULL;
   struct seccomp_program filter = {0};
-  urun_error *e = setup(cfg, &procfd, &exe, &filter);
+  struct process_env env = {0};
+  urun_error *e = setup(cfg, &procfd, &exe, &filter, &env);
   if (!e) e = detach_from_parent(cfg->sync_fd, mnt_ns.st_ino, &cfg->start_state);
   if (e) {
     sync_send_error(cfg->sync_fd, e);
     _exit(1);
   }
   close(cfg->sync_fd);
-  int started_fd; /* left open: see wait_for_start */
-  e = wait_for_start(procfd, cfg->fifo_fd, 3 + cfg->preserve_fds, &started_fd);
+  int start_fd = -1;
+  e = wait_for_start(procfd, cfg->fifo_fd, 3 + cfg->preserve_fds, &start_fd);
   if (e) die(e);
-  /* startContainer: in the container, after start, before the process. */
+  /* startContainer: in the container, after start, before the process (and
+   * so before start's poststart hooks; a failure fails start); a program
+   * of the container's, with the process's environment (runc, crun) */
   if (cfg->spec->hooks.start_container.len &&
-      (e = hooks_run(&cfg->spec->hooks.start_container, "startContainer", cfg->start_state)))
+      (e = hooks_run(&cfg->spec->hooks.start_container, "startContainer", cfg->start_state, env.envp)))
     die(e);
+  if ((e = let_start_return(start_fd))) die(e);
   close(procfd);
   close(cfg->fifo_fd);
   keep_only_preserved_fds(cfg->preserve_fds);
@@ -304,7 +315,7 @@ _Noreturn void init_main(struct init_config *cfg) {
     e = seccomp_install(&filter, &listener);
     if (e) die(e);
   }
-  execve(exe, p->args.items, p->env.len ? p->env.items : (char *[]){NULL});
+  execve(exe, p->args.items, env.envp);
   int err = errno;
   fprintf(stderr, "urun: exec: \"%s\": %s\n", p->args.items[0], strerror(err));
   _exit(err == ENOENT ? 127 : 126);

@@ -27,7 +27,8 @@ struct init_config {
   bool no_pivot;
   bool no_new_keyring;
   bool keep_groups;
-  int preserve_fds;
+  int preserve_fds;  /* counts listen_fds too */
+  int listen_fds;    /* handed to urun by socket activation: the process gets LISTEN_FDS */
   const int *idmap_trees; /* per mount, idmapped trees the parent made (mount_prepare_idmapped), or NULL */
   char *start_state; /* state for startContainer hooks, received at ACK */
   const struct seccomp_program *seccomp; /* compiled by the parent; empty: none */

@@ -111,8 +111,8 @@ static urun_error *run_saved_hooks(int dirfd, const struct state *st, enum conta
   TRY(spec_parse(CONFIG_COPY_NAME, data, len, &s));
   _cleanup_free_ char *json = NULL;
   TRY(state_to_json(st, status, false, &json));
-  return poststart ? hooks_run(&s->hooks.poststart, "poststart", json)
-                   : hooks_run_all(&s->hooks.poststop, "poststop", json);
+  return poststart ? hooks_run(&s->hooks.poststart, "poststart", json, NULL)
+                   : hooks_run_all(&s->hooks.poststop, "poststop", json, NULL);
 }
 
 /* Open the exec fifo and read init's byte: init then execs.  Fails if init
@@ -151,8 +151,12 @@ static urun_error *release_init(int dirfd, const char *id, struct proc_handle *h
   return NULL;
 }
 
+static urun_error *destroy_locked(struct state_root *root, const char *id, int dirfd, const struct state *st,
+                                  enum container_status s);
+
 /* A failing poststart hook is an error, and the container is stopped
- * (runtime-spec 1.3; 1.0 only asked for a warning) */
+ * (runtime-spec 1.3; 1.0 only asked for a warning); the caller then
+ * destroys it, as runc does (`start` here, `run` by its delete) */
 static urun_error *poststart(int dirfd, const char *id, const struct state *st) {
   urun_error *he = run_saved_hooks(dirfd, st, STATUS_RUNNING, true);
   if (!he) return NULL;
@@ -178,7 +182,9 @@ urun_error *container_start(struct state_root *root, const char *id) {
   }
   e = release_init(dirfd, id, &h, st->has_poststart);
   proc_close(&h);
-  if (!e && st->has_poststart) e = poststart(dirfd, id, st);
+  if (!e && st->has_poststart && (e = poststart(dirfd, id, st)))
+    /* never half-gone: no container is left for a `start` that failed */
+    urun_error_free(destroy_locked(root, id, dirfd, st, STATUS_RUNNING));
   return e;
 }
 
@@ -226,6 +232,13 @@ urun_error *container_delete(struct state_root *root, const char *id, bool force
   if ((s == STATUS_RUNNING || s == STATUS_PAUSED) && !force)
     return urun_error_new("cannot delete container \"%s\" that is not stopped: %s (use --force)", id,
                           state_status_name(s));
+  return destroy_locked(root, id, dirfd, st, s);
+}
+
+/* Everything of the container, its state directory (locked by the caller
+ * as `dirfd`) last; then the poststop hooks. */
+static urun_error *destroy_locked(struct state_root *root, const char *id, int dirfd, const struct state *st,
+                                  enum container_status s) {
   /* A stopped container's namespace inode may belong to a new namespace
    * by now: only a live init makes the namespace identity trustworthy. */
   if (s != STATUS_STOPPED) TRY(urun_error_wrap(lifecycle_kill_and_wait(st), "delete \"%s\"", id));

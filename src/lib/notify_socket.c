@@ -75,6 +75,13 @@ urun_error *notify_socket_pass_through(struct spec *s) {
   }
   _cleanup_free_ char *real = realpath(path, NULL);
   struct stat st;
+  if ((!real || stat(real, &st) < 0) && errno == ENOENT)
+    /* crun makes a socket of its own and relays at start; urun binds the
+     * caller's: it has to be there first */
+    return urun_error_new("NOTIFY_SOCKET %s: no such socket: urun passes the caller's socket into the "
+                          "container at create, so it must exist before create (bind it first, or unset "
+                          "NOTIFY_SOCKET)",
+                          path);
   if (!real || stat(real, &st) < 0) return urun_error_errno("NOTIFY_SOCKET %s", path);
   if (!S_ISSOCK(st.st_mode)) return urun_error_new("NOTIFY_SOCKET %s: not a socket", path);
   TRY(add_bind_mount(s, real));

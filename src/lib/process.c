@@ -96,6 +96,15 @@ urun_error *process_set_user(const struct spec_process *p, bool setgroups_allowe
   return NULL;
 }
 
+void process_chown_stdio(uid_t uid, gid_t gid) {
+  for (int fd = 0; fd < 3; fd++) {
+    struct stat st;
+    if (fstat(fd, &st) < 0 || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) continue;
+    if (st.st_uid == uid && st.st_gid == gid) continue;
+    if (fchown(fd, uid, gid) < 0) { /* EINVAL, EPERM, EROFS: left as it is */ }
+  }
+}
+
 static const char *env_path(const struct spec_process *p) {
   for (size_t i = 0; i < p->env.len; i++)
     if (str_has_prefix(p->env.items[i], "PATH=")) return p->env.items[i] + 5;

@@ -3,6 +3,7 @@
 #define URUN_PROCESS_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "spec.h"
@@ -15,6 +16,12 @@ urun_error *process_set_oom_score_adj(const struct spec_process *p);
  * false where /proc/self/setgroups says "deny"; `keep_groups` keeps the
  * caller's supplementary groups (run.oci.keep_original_groups). */
 urun_error *process_set_user(const struct spec_process *p, bool setgroups_allowed, bool keep_groups);
+/* Regular files, pipes and sockets given as stdio become `uid`:`gid`'s
+ * (crun): a process that is not their owner could not reopen its own
+ * stdout (/proc/self/fd/1).  Terminals and other devices stay as they are;
+ * where the kernel refuses (an id not mapped, a read-only file system),
+ * nothing changes. */
+void process_chown_stdio(uid_t uid, gid_t gid);
 /* Find args[0] as execve will (PATH from process.env), in the current root,
  * with the wording callers map to exit codes: "executable file not found in
  * $PATH", "no such file or directory", "permission denied". */

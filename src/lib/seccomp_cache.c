@@ -19,8 +19,8 @@
 
 #define CACHE_DIR ".seccomp-cache"
 #define CACHE_MAX_ENTRIES 32
-/* 2: programs are binary trees (seccomp_filter.c) */
-#define MAGIC "urun-seccomp-cache 2\n"
+/* 2: programs are binary trees (seccomp_filter.c); 3: the ENOSYS stub */
+#define MAGIC "urun-seccomp-cache 3\n"
 
 /* A growing byte buffer for the key. */
 struct buf {

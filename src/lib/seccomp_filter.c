@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "seccomp_enosys.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
@@ -38,11 +39,58 @@ static const struct name_value op_names[] = {
     {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
+/* The actions urun takes: what parse_action reads and `features` lists. */
+static const struct {
+  const char *name;
+  uint32_t action;
+  bool takes_errno; /* errnoRet goes into the low 16 bits */
+} actions[] = {
+    {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false},
+    {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), true},
+    {"SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD, false},
+    {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false},
+    {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false},
+    {"SCMP_ACT_TRAP", SCMP_ACT_TRAP, false},
+    {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true},
+    {"SCMP_ACT_LOG", SCMP_ACT_LOG, false},
+    {"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, false}, /* needs .linux.seccomp.listenerPath */
+};
+
 const char *seccomp_action_name(size_t i) {
-  static const char *const actions[] = {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
-                                        "SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_TRAP",
-                                        "SCMP_ACT_TRACE", "SCMP_ACT_LOG"};
-  return i < sizeof(actions) / sizeof(actions[0]) ? actions[i] : NULL;
+  return i < sizeof(actions) / sizeof(actions[0]) ? actions[i].name : NULL;
+}
+
+/* The runtime-spec's architectures, listed by `features` where this
+ * libseccomp knows them (parse_arch then accepts them). */
+static const char *const spec_archs[] = {
+    "SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",    "SCMP_ARCH_X32",      "SCMP_ARCH_ARM",      "SCMP_ARCH_AARCH64",
+    "SCMP_ARCH_MIPS",    "SCMP_ARCH_MIPS64",    "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64",
+    "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",   "SCMP_ARCH_PPC64",    "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",
+    "SCMP_ARCH_S390X",   "SCMP_ARCH_PARISC",    "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",  "SCMP_ARCH_LOONGARCH64",
+    "SCMP_ARCH_M68K",    "SCMP_ARCH_SH",        "SCMP_ARCH_SHEB",
+};
+
+static urun_error *parse_arch(size_t i, const char *name, uint32_t *ret);
+
+/* Those a filter here can hold: libseccomp knows the name, and takes the
+ * architecture beside the native one (not one of the other byte order). */
+const char *seccomp_arch_name(size_t i) {
+  static const char *usable[sizeof(spec_archs) / sizeof(spec_archs[0]) + 1];
+  static bool probed;
+  if (!probed) {
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    size_t n = 0;
+    for (size_t k = 0; ctx && k < sizeof(spec_archs) / sizeof(spec_archs[0]); k++) {
+      uint32_t a;
+      urun_error *e = parse_arch(0, spec_archs[k], &a);
+      int r = e ? -EINVAL : seccomp_arch_add(ctx, a);
+      urun_error_free(e);
+      if (r == 0 || r == -EEXIST) usable[n++] = spec_archs[k];
+    }
+    if (ctx) seccomp_release(ctx);
+    probed = true;
+  }
+  return i < sizeof(usable) / sizeof(usable[0]) ? usable[i] : NULL;
 }
 
 const char *seccomp_operator_name(size_t i) {
@@ -51,6 +99,20 @@ const char *seccomp_operator_name(size_t i) {
 
 const char *seccomp_flag_name(size_t i) {
   return i < sizeof(flag_names) / sizeof(flag_names[0]) ? flag_names[i].name : NULL;
+}
+
+/* Does the kernel take `flag`?  It checks the flags before it reads the
+ * program: EFAULT for the NULL program means yes, EINVAL no.  (A listener
+ * is what WAIT_KILLABLE_RECV goes with.) */
+static bool kernel_takes_flag(unsigned long flag) {
+  if (flag == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) flag |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag, NULL) < 0 && errno == EFAULT;
+}
+
+const char *seccomp_supported_flag_name(size_t i) {
+  for (size_t k = 0, n = 0; k < sizeof(flag_names) / sizeof(flag_names[0]); k++)
+    if (kernel_takes_flag(flag_names[k].value) && n++ == i) return flag_names[k].name;
+  return NULL;
 }
 
 static bool lookup(const struct name_value *t, size_t n, const char *name, unsigned long *ret) {
@@ -67,20 +129,13 @@ static bool lookup(const struct name_value *t, size_t n, const char *name, unsig
 static urun_error *parse_action(const char *path, const char *name, bool has_ret, uint32_t ret_value,
                                 uint32_t *ret, bool *is_notify) {
   uint32_t errno_ret = has_ret ? ret_value : EPERM;
-  if (!strcmp(name, "SCMP_ACT_ALLOW")) *ret = SCMP_ACT_ALLOW;
-  else if (!strcmp(name, "SCMP_ACT_ERRNO")) *ret = SCMP_ACT_ERRNO(errno_ret);
-  else if (!strcmp(name, "SCMP_ACT_KILL") || !strcmp(name, "SCMP_ACT_KILL_THREAD")) *ret = SCMP_ACT_KILL_THREAD;
-  else if (!strcmp(name, "SCMP_ACT_KILL_PROCESS")) *ret = SCMP_ACT_KILL_PROCESS;
-  else if (!strcmp(name, "SCMP_ACT_TRAP")) *ret = SCMP_ACT_TRAP;
-  else if (!strcmp(name, "SCMP_ACT_TRACE")) *ret = SCMP_ACT_TRACE(errno_ret);
-  else if (!strcmp(name, "SCMP_ACT_LOG")) *ret = SCMP_ACT_LOG;
-  else if (!strcmp(name, "SCMP_ACT_NOTIFY")) {
-    *ret = SCMP_ACT_NOTIFY;
-    if (is_notify) *is_notify = true;
-  } else {
-    return urun_error_new("config.json: %s: unknown seccomp action \"%s\"", path, name);
+  for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+    if (strcmp(name, actions[i].name)) continue;
+    *ret = actions[i].takes_errno ? actions[i].action | (errno_ret & 0xffffu) : actions[i].action;
+    if (is_notify && actions[i].action == SCMP_ACT_NOTIFY) *is_notify = true;
+    return NULL;
   }
-  return NULL;
+  return urun_error_new("config.json: %s: unknown seccomp action \"%s\"", path, name);
 }
 
 /* "SCMP_ARCH_X86_64" -> libseccomp's token. */
@@ -109,6 +164,9 @@ urun_error *seccomp_check(const struct spec_seccomp *s) {
     unsigned long f;
     if (!LOOKUP(flag_names, s->flags.items[i], &f))
       return urun_error_new("config.json: .linux.seccomp.flags[%zu]: unknown seccomp flag \"%s\"", i,
+                            s->flags.items[i]);
+    if (!kernel_takes_flag(f))
+      return urun_error_new("config.json: .linux.seccomp.flags[%zu]: this kernel does not support \"%s\"", i,
                             s->flags.items[i]);
   }
   for (size_t i = 0; i < s->syscalls_len; i++) {
@@ -192,11 +250,21 @@ urun_error *seccomp_compile(const struct spec_seccomp *s, struct seccomp_program
    * The decisions are the same; an older libseccomp keeps the list. */
   seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
   urun_error *e = NULL;
+  /* the filter's architectures: the native one and the config's */
+  _cleanup_free_ uint32_t *archs = calloc(s->architectures.len + 1, sizeof(uint32_t));
+  size_t narchs = 0;
+  if (archs) archs[narchs++] = seccomp_arch_native();
+  else e = urun_error_code(ENOMEM, "seccomp");
   for (size_t i = 0; !e && i < s->architectures.len; i++) {
     uint32_t a;
     e = parse_arch(i, s->architectures.items[i], &a);
     int r = e ? 0 : seccomp_arch_add(ctx, a);
+    if (!e && r == -EDOM)
+      e = urun_error_new("config.json: .linux.seccomp.architectures[%zu]: \"%s\" cannot be filtered on this host "
+                         "(its byte order is not the host's)",
+                         i, s->architectures.items[i]);
     if (!e && r < 0 && r != -EEXIST) e = urun_error_code(-r, "config.json: .linux.seccomp.architectures[%zu]", i);
+    if (!e) archs[narchs++] = a;
   }
   for (size_t i = 0; !e && i < s->syscalls_len; i++) {
     bool n = false;
@@ -211,6 +279,7 @@ urun_error *seccomp_compile(const struct spec_seccomp *s, struct seccomp_program
     ret->flags |= (unsigned)f;
   }
   if (!e) e = export_bpf(ctx, ret);
+  if (!e) e = seccomp_enosys_prepend(s, def, archs, narchs, ret);
   seccomp_release(ctx);
   if (e) seccomp_program_free(ret);
   return e;
@@ -225,6 +294,10 @@ urun_error *seccomp_install(const struct seccomp_program *p, int *ret_listener) 
     flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
     /* TSYNC and a listener need TSYNC_ESRCH to go together; we have one thread. */
     flags &= ~(unsigned)SECCOMP_FILTER_FLAG_TSYNC;
+  } else {
+    /* how a listener's waits end: without one it means nothing, and the
+     * kernel refuses it alone */
+    flags &= ~(unsigned)SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
   }
   long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
   if (r < 0) return urun_error_errno("load seccomp filter");

@@ -30,5 +30,9 @@ void seccomp_program_free(struct seccomp_program *p);
 const char *seccomp_action_name(size_t i);
 const char *seccomp_operator_name(size_t i);
 const char *seccomp_flag_name(size_t i);
+/* ... of those, the ones this kernel takes (features' supportedFlags) */
+const char *seccomp_supported_flag_name(size_t i);
+/* the runtime-spec's architectures this libseccomp knows */
+const char *seccomp_arch_name(size_t i);
 
 #endif

@@ -110,6 +110,7 @@ struct spec_hook {
   char *path;
   struct str_list args;
   struct str_list env;
+  bool has_env;  /* without env the hook gets the runtime's environment */
   bool has_timeout; int32_t timeout; /* seconds, > 0 */
 };
 

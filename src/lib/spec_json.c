@@ -473,7 +473,7 @@ static urun_error *parse_hook_list(const char *L, const json_node *hooks, const 
     l->len++;
     TRY(sj_str(L, ip, h, "path", true, &x->path));
     TRY(sj_strlist(L, ip, h, "args", NULL, &x->args));
-    TRY(sj_strlist(L, ip, h, "env", NULL, &x->env));
+    TRY(sj_strlist(L, ip, h, "env", &x->has_env, &x->env));
     TRY(sj_i32(L, ip, h, "timeout", false, &x->has_timeout, &x->timeout));
     if (x->has_timeout && x->timeout <= 0) {
       char tp[SJ_PATH_MAX];

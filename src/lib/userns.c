@@ -44,7 +44,7 @@ bool running_as_real_root(void) { return geteuid() == 0 && !in_user_namespace();
 
 static urun_error *copy_maps(const struct spec_id_mappings *src, struct spec_id_mappings *dst) {
   dst->len = 0;
-  dst->items = calloc(src->len + 2, sizeof(*dst->items));
+  dst->items = calloc(src->len + 3, sizeof(*dst->items));
   if (!dst->items) return urun_error_code(ENOMEM, "id maps");
   if (src->len) memcpy(dst->items, src->items, src->len * sizeof(*src->items));
   dst->len = src->len;
@@ -125,43 +125,44 @@ static urun_error *check_unprivileged_maps(const struct spec_id_mappings *m, boo
   return NULL;
 }
 
-/* Default maps when the config has none: root of the container is the
- * caller, and the caller's first subordinate range follows from id 1. */
-static void default_maps(struct spec_id_mappings *m, bool uid) {
+/* Default maps when the config has none (crun's): the process's id
+ * `container_id` is the caller, and the caller's first subordinate range
+ * (for a user: where newuidmap/newgidmap can write it; root writes its
+ * own) fills the ids below it and then the ids above.  A process running
+ * as 0, the usual case, is root of the container: 0 is the caller, the
+ * range follows from 1. */
+static void default_maps(struct spec_id_mappings *m, bool uid, uint32_t container_id) {
   unsigned long own = uid ? geteuid() : getegid();
-  add_map(m, 0, (uint32_t)own, 1);
-  if (!find_helper(uid ? "newuidmap" : "newgidmap")) return;
   _cleanup_ranges_ struct subid_range *ranges = NULL;
-  int n = sub_ranges(uid, &ranges);
-  if (n > 0 && ranges[0].count > 0) {
-    unsigned long count = ranges[0].count > 65535 ? 65535 : ranges[0].count;
-    add_map(m, 1, (uint32_t)ranges[0].start, (uint32_t)count);
+  int n = geteuid() == 0 || find_helper(uid ? "newuidmap" : "newgidmap") ? sub_ranges(uid, &ranges) : 0;
+  unsigned long from = n > 0 ? ranges[0].start : 0, left = n > 0 ? ranges[0].count : 0;
+  if (container_id > 0 && left > 0) {
+    unsigned long below = left < container_id ? left : container_id;
+    add_map(m, 0, (uint32_t)from, (uint32_t)below);
+    from += below;
+    left -= below;
   }
+  add_map(m, container_id, (uint32_t)own, 1);
+  if (left > 0 && (unsigned long)container_id + left <= UINT32_MAX)
+    add_map(m, container_id + 1, (uint32_t)from, (uint32_t)left);
 }
 
 urun_error *userns_plan_make(const struct spec *spec, enum rootless_mode mode,
                              struct userns_plan *ret) {
   memset(ret, 0, sizeof(*ret));
   const struct spec_namespace *ns = spec_find_namespace(spec, "user");
-  bool privileged = geteuid() == 0;
-  if (mode == ROOTLESS_TRUE) privileged = false;
   if (ns && ns->path) return NULL; /* joined, nothing to write */
   if (!ns && geteuid() == 0 && mode != ROOTLESS_TRUE) return NULL; /* root without a user ns */
   ret->create = true;
-  const struct spec_id_mappings *cu = &spec->linux_.uid_mappings, *cg = &spec->linux_.gid_mappings;
-  if (ns && cu->len > 0 && cg->len > 0) {
-    TRY(copy_maps(cu, &ret->uid_maps));
-    TRY(copy_maps(cg, &ret->gid_maps));
-  } else if (ns && privileged) {
-    return urun_error_new("config.json: .linux.uidMappings: a new user namespace needs uidMappings "
-                          "and gidMappings");
-  } else {
-    struct spec_id_mappings empty = {0};
-    TRY(copy_maps(&empty, &ret->uid_maps));
-    TRY(copy_maps(&empty, &ret->gid_maps));
-    default_maps(&ret->uid_maps, true);
-    default_maps(&ret->gid_maps, false);
-  }
+  /* the config's maps; where it has none (or no user namespace), crun's
+   * default, for root as for a user: the caller is the process's id */
+  const struct spec_id_mappings empty = {0};
+  const struct spec_id_mappings *cu = ns ? &spec->linux_.uid_mappings : &empty;
+  const struct spec_id_mappings *cg = ns ? &spec->linux_.gid_mappings : &empty;
+  TRY(copy_maps(cu, &ret->uid_maps));
+  TRY(copy_maps(cg, &ret->gid_maps));
+  if (!cu->len) default_maps(&ret->uid_maps, true, spec->process.user.uid);
+  if (!cg->len) default_maps(&ret->gid_maps, false, spec->process.user.gid);
   if (geteuid() == 0 && mode != ROOTLESS_TRUE) return NULL; /* root writes any map itself */
   bool uid_helper, gid_helper;
   TRY(check_unprivileged_maps(&ret->uid_maps, true, &uid_helper));

@@ -152,14 +152,14 @@ test_all_six_hooks() {
   host_ns=$(readlink /proc/self/ns/mnt)
   order=$(cat "$T/log/order")
   local want
-  for want in "prestart creating $host_ns" "createRuntime creating $host_ns" "poststart running $host_ns" "poststop stopped $host_ns"; do
+  for want in "prestart created $host_ns" "createRuntime created $host_ns" "poststart running $host_ns" "poststop stopped $host_ns"; do
     grep -qxF "$want" <<<"$order" || fail "no line [$want] in: $order"
   done
   local cns
   cns=$(awk '$1 == "process" {print $3}' <<<"$order")
   assert_ne "$cns" "$host_ns" "the process has its own mount namespace"
-  grep -qxF "createContainer creating $cns" <<<"$order" || fail "createContainer not in the container's mount namespace: $order"
-  grep -qxF "startContainer running $cns" <<<"$order" || fail "startContainer not in the container's mount namespace: $order"
+  grep -qxF "createContainer created $cns" <<<"$order" || fail "createContainer not in the container's mount namespace: $order"
+  grep -qxF "startContainer created $cns" <<<"$order" || fail "startContainer not in the container's mount namespace: $order"
   # the order of the lines: everything before the process, then poststart, poststop last
   assert_eq "$(head -n 4 <<<"$order" | awk '{print $1}' | tr '\n' ' ')" "prestart createRuntime createContainer startContainer "
   assert_eq "$(tail -n 1 <<<"$order" | awk '{print $1}')" poststop
@@ -178,14 +178,17 @@ test_all_six_hooks() {
 
 test_failing_hooks() {
   make_bundle b /testprog sleep 100
-  # poststart failing is an error of start (runtime-spec 1.3); the container is then stopped by delete
-  cfg b '.hooks = {"poststart": [{"path": "/bin/false"}]}'
+  # poststart failing is an error of start (runtime-spec 1.3), and the
+  # container is destroyed, its poststop hooks run (runc)
+  cfg b --arg d "$T" '.hooks = {"poststart": [{"path": "/bin/false"}],
+    "poststop": [{"path": "/bin/sh", "args": ["sh", "-c", "cat > \($d)/poststop.json"]}]}'
   (cd b && urun create pf) || fail "create failed"
   expect_error "$URUN" --root "$STATE" start pf
   assert_contains "$out" "poststart"
-  assert_eq "$(status_of pf)" stopped "the container is stopped when a poststart hook fails"
-  urun delete pf
   assert_nothing_left pf "$T/b"
+  assert_eq "$(jq -r .status "$T/poststop.json")" stopped "the poststop hooks ran"
+  expect_error "$URUN" --root "$STATE" state pf
+  rm -f "$T/poststop.json"
   expect_error "$URUN" --root "$STATE" run --bundle b pr
   assert_contains "$out" "poststart"
   assert_nothing_left pr "$T/b"

@@ -135,7 +135,7 @@ test_hooks() {
     "poststop": [{"path": "/bin/sh", "args": ["sh", "-c", "echo $HOOKVAR > \($d)/poststop.txt"], "env": ["HOOKVAR=ok"]}]}'
   (cd b && urun run hk) || fail "run failed"
   assert_eq "$(jq -r .id "$T/createRuntime.json")" hk "createRuntime got the state"
-  assert_eq "$(jq -r .status "$T/createRuntime.json")" creating
+  assert_eq "$(jq -r .status "$T/createRuntime.json")" created
   [ "$(jq -r .pid "$T/createRuntime.json")" -gt 0 ] || fail "no pid in the state"
   assert_eq "$(jq -r .status "$T/poststart.json")" running
   assert_eq "$(cat "$T/poststop.txt")" ok "poststop ran with its env"
