@@ -93,3 +93,44 @@ test_idmap_of_a_tmpfs_the_container_mounted() {
   assert_eq "$out" "$(printf '0:0\n1:1')" "root's file through the mount's mappings"
   assert_nothing_left it "$T/b"
 }
+
+test_mount_destination_through_symlinks() {
+  # what a symlink in the rootfs points at is made inside the rootfs, as
+  # runc and crun do: a dangling link as the destination of a file bind
+  # (relative), a link to a missing directory as the parent of a bind, a
+  # dangling link as a tmpfs destination
+  make_bundle b /bin/sh -c 'grep -oE " /(foo|real|tgt)[^ ]*" /proc/self/mountinfo | sort; cat /etc/not-existing; ls /conf/stack'
+  ln -s ../foo/bar/not/here b/rootfs/etc/not-existing
+  ln -s /real/conf b/rootfs/conf
+  ln -s tgt b/rootfs/symlink
+  mkdir "$T/dir"
+  echo from-host > "$T/dir/file"
+  cfg b --arg f "$T/dir/file" --arg d "$T/dir" '.mounts += [
+    {"destination": "/etc/not-existing", "type": "bind", "source": $f, "options": ["bind", "ro"]},
+    {"destination": "/conf/stack", "type": "bind", "source": $d, "options": ["bind"]},
+    {"destination": "/symlink", "type": "tmpfs", "source": "tmpfs"}]'
+  local out
+  out=$(cd b && urun run sl 2>&1) || fail "run failed: $out"
+  assert_eq "$out" "$(printf ' /foo/bar/not/here\n /real/conf/stack\n /tgt\nfrom-host\nfile')"
+  [ -f b/rootfs/foo/bar/not/here ] && [ -d b/rootfs/real/conf/stack ] && [ -d b/rootfs/tgt ] ||
+    fail "the targets were not made in the rootfs"
+  assert_nothing_left sl "$T/b"
+}
+
+test_mount_destination_link_cannot_climb_out() {
+  # the attack: a link whose target climbs above the rootfs with "..";
+  # from /etc of $T/b/rootfs, three levels up is $T on the host
+  make_bundle b /bin/true
+  ln -s ../../../escape b/rootfs/etc/evil
+  ln -s ../../../escape-file b/rootfs/etc/evil-file
+  cfg b --arg f "$T/b/config.json" '.mounts += [
+    {"destination": "/etc/evil/sub", "type": "tmpfs", "source": "tmpfs"},
+    {"destination": "/etc/evil-file", "type": "bind", "source": $f, "options": ["bind"]}]'
+  local out rc=0
+  out=$(cd b && urun run esc 2>&1) || rc=$?
+  assert_file_absent "$T/escape" "a directory made outside the rootfs"
+  assert_file_absent "$T/escape-file" "a file made outside the rootfs"
+  [ $rc -eq 0 ] || fail "run failed: $out"
+  [ -d b/rootfs/escape/sub ] && [ -f b/rootfs/escape-file ] || fail "the targets were not made in the rootfs"
+  assert_nothing_left esc "$T/b"
+}
