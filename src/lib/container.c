@@ -74,7 +74,7 @@ struct create_ctx {
   pid_t pid;
   uint64_t start_time;
   uint64_t mnt_ns; /* inode, as init reported it */
-  int *idmap_trees; /* per mount, see mount_prepare_idmapped */
+  int *idmap_trees; /* per mount, see mount_prepare_trees */
   const char *root_path; /* the state root's */
   struct net_plan net;
   int net_userns, net_netns; /* slirp: init's namespaces for the helper */
@@ -358,9 +358,10 @@ urun_error *container_create(struct state_root *root, const struct create_option
   log_phase("config read, state reserved, cgroup prepared");
   claimed = c.dirfd >= 0;
   /* root on the host idmaps for a container with a user namespace (whose
-   * root could not); otherwise init does it */
+   * root could not; otherwise init does it), and opens the bind sources
+   * that root could not reach */
   if (!e && (c.plan.create || c.join_user_fd >= 0) && running_as_real_root())
-    e = mount_prepare_idmapped(c.spec, c.bundle, &c.idmap_trees);
+    e = mount_prepare_trees(c.spec, c.bundle, &c.idmap_trees);
   /* before the clone, so a bad filter fails create and init inherits the program */
   if (!e) e = seccomp_compile_cached(&c.spec->linux_.seccomp, root->fd, &c.seccomp);
   if (e) goto fail;

@@ -147,7 +147,7 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
   struct mount_context mctx = {
       .spec = s, .rootfs = cfg->rootfs, .bundle = cfg->bundle,
       .in_userns = cfg->in_userns, .own_netns = cfg->own_netns,
-      .no_pivot = cfg->no_pivot, .idmap_trees = cfg->idmap_trees,
+      .no_pivot = cfg->no_pivot, .host_trees = cfg->idmap_trees,
   };
   TRY(mount_setup_rootfs(&mctx));
   const struct spec_hooks *h = &s->hooks;

@@ -28,7 +28,7 @@ struct init_config {
   bool no_new_keyring;
   bool keep_groups;
   int preserve_fds;
-  const int *idmap_trees; /* per mount, idmapped trees the parent made (mount_prepare_idmapped), or NULL */
+  const int *idmap_trees; /* per mount, trees the parent made (mount_prepare_trees), or NULL */
   char *start_state; /* state for startContainer hooks, received at ACK */
   const struct seccomp_program *seccomp; /* compiled by the parent; empty: none */
 };

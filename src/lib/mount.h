@@ -14,7 +14,7 @@ struct mount_context {
   bool in_userns;       /* running in a user namespace: no mknod, locked flags */
   bool own_netns;       /* a new network namespace (sysfs can be mounted) */
   bool no_pivot;
-  const int *idmap_trees; /* per mount: made by the runtime (mount_prepare_idmapped), or NULL */
+  const int *host_trees; /* per mount: made by the runtime (mount_prepare_trees), or NULL */
 };
 
 /* Parse mount options into flags; unknown options are filesystem data.
