@@ -69,6 +69,17 @@ static void join_one_by_one(int sock, pid_t pid, int nsflags) {
   }
 }
 
+static void enter_root_of(int sock, pid_t pid) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/root", pid);
+  int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || fchdir(fd) < 0 || chroot(".") < 0) {
+    sync_send_error(sock, urun_error_errno("enter the container's root"));
+    _exit(1);
+  }
+  close(fd);
+}
+
 struct exec_child {
   const struct exec_options *o;
   const struct spec_process *process;
@@ -290,6 +301,9 @@ static urun_error *exec_run(const struct state *st, const struct spec *config, c
     if (nsflags && pidfd >= 0 && setns(pidfd, nsflags) < 0)
       fail(sp[1], urun_error_errno("join the container's namespaces"));
     if (nsflags && pidfd < 0) join_one_by_one(sp[1], st->pid, nsflags);
+    /* a container in our mount namespace (none of its own) is chrooted:
+     * its root, not ours */
+    if (!(nsflags & CLONE_NEWNS)) enter_root_of(sp[1], st->pid);
     pid_t child = clone_into(CLONE_PARENT);
     if (child < 0) fail(sp[1], urun_error_errno("exec: clone"));
     if (child == 0) {

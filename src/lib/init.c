@@ -149,7 +149,7 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
       .in_userns = cfg->in_userns, .own_netns = cfg->own_netns,
       .no_pivot = cfg->no_pivot, .host_trees = cfg->idmap_trees,
   };
-  TRY(mount_setup_rootfs(&mctx));
+  if (!cfg->shared_mount_ns) TRY(mount_setup_rootfs(&mctx));
   const struct spec_hooks *h = &s->hooks;
   if (h->prestart.len || h->create_runtime.len || h->create_container.len) {
     /* prestart/createRuntime run in the runtime's namespaces (the parent);
@@ -163,8 +163,12 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
   int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (procfd < 0) return urun_error_errno("open /proc");
   *ret_procfd = procfd;
-  TRY(mount_pivot_root(&mctx));
-  TRY(mount_finish(&mctx));
+  if (cfg->shared_mount_ns) {
+    TRY(mount_chroot(&mctx));
+  } else {
+    TRY(mount_pivot_root(&mctx));
+    TRY(mount_finish(&mctx));
+  }
   if (s->process.terminal) {
     /* The pty comes from the container's own devpts; the master goes to
      * the parent (for --console-socket or run's proxy). */

@@ -25,6 +25,7 @@ struct init_config {
   bool new_cgroupns; /* unshared once the parent placed us in our cgroup */
   bool new_timens;   /* unshared by init, so that the offsets can be written */
   bool no_pivot;
+  bool shared_mount_ns; /* the caller's mount namespace: chroot, no mounts */
   bool no_new_keyring;
   bool keep_groups;
   int preserve_fds;

@@ -447,6 +447,13 @@ urun_error *mount_pivot_root(const struct mount_context *ctx) {
   return NULL;
 }
 
+urun_error *mount_chroot(const struct mount_context *ctx) {
+  if (chdir(ctx->rootfs) < 0) return urun_error_errno("chdir %s", ctx->rootfs);
+  if (chroot(".") < 0) return urun_error_errno("chroot %s", ctx->rootfs);
+  if (chdir("/") < 0) return urun_error_errno("chdir /");
+  return NULL;
+}
+
 static urun_error *mask_path(const char *path) {
   _cleanup_close_ int fd = open_in_root(AT_FDCWD, path, O_PATH, 0);
   if (fd < 0) {
