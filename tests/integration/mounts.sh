@@ -182,3 +182,28 @@ test_bind_source_only_the_caller_can_reach() {
   assert_eq "$(cat "$T/closed/m/f")" inside
   assert_nothing_left cl "$T/b"
 }
+
+test_device_nodes_bound_in_userns_are_nosuid_noexec() {
+  # in a user namespace the host's nodes are bound in: nosuid and noexec,
+  # as runc and crun make them
+  make_bundle b /bin/sh -c 'grep -E " /dev/(null|zero|tty) " /proc/self/mountinfo'
+  with_userns b
+  local out line
+  out=$(cd b && urun run dn 2>&1) || fail "run failed: $out"
+  [ "$(grep -c . <<<"$out")" -eq 3 ] || fail "expected 3 bound nodes: $out"
+  while read -r line; do
+    assert_match "$line" " [^ ]*nosuid[^ ]*noexec" "bound node without nosuid,noexec"
+  done <<<"$out"
+  assert_nothing_left dn "$T/b"
+}
+
+test_device_path_with_trailing_slash() {
+  is_root || skip "root only: a user cannot make device nodes, and the host has no /mnt node to bind"
+  # "/mnt/" names /mnt: the node is made there with its fileMode and owner
+  make_bundle b /bin/sh -c 'stat -c "%n %F %a %u %g %t:%T" /mnt'
+  cfg b '.linux.devices = [{"path": "/mnt/", "type": "b", "major": 10, "minor": 229, "fileMode": 416, "uid": 10, "gid": 11}]'
+  local out
+  out=$(cd b && urun run ts 2>&1) || fail "run failed: $out"
+  assert_eq "$out" "/mnt block special file 640 10 11 a:e5"
+  assert_nothing_left ts "$T/b"
+}
