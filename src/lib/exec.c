@@ -6,6 +6,7 @@
  * (CLONE_PARENT) and into the container's cgroup (CLONE_INTO_CGROUP). */
 #define _GNU_SOURCE
 #include "exec.h"
+#include "labels.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -183,6 +184,7 @@ static _Noreturn void run_process(struct exec_child *x) {
     if (e) fail(x->sock, e);
   }
   if ((e = process_set_rlimits(p))) fail(x->sock, e);
+  if ((e = labels_apply_on_exec(p))) fail(x->sock, e);
   struct seccomp_program filter = *x->filter;
   if ((!p->no_new_privileges || filter.notify) && filter.filter &&
       (e = seccomp_install_and_hand_over(&filter, x->sock)))
@@ -257,6 +259,7 @@ static urun_error *exec_run(const struct state *st, const struct spec *config, c
     return urun_error_new("--tty with --detach needs --console-socket");
   TRY(caps_check(&process->capabilities));
   TRY(process_check(process));
+  TRY(labels_prepare(process, NULL));
   /* a pidfd joins every namespace in one setns; without one, the /proc/PID/ns files one by one */
   _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
   if ((pidfd < 0 && errno != ENOSYS) || process_start_time(st->pid) != st->start_time)

@@ -6,6 +6,7 @@
  * execve.  (Seccomp comes right before execve when it lands.) */
 #define _GNU_SOURCE
 #include "init.h"
+#include "labels.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -192,6 +193,8 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
    * CAP_SYS_ADMIN, which the user change below may drop, so it goes in
    * first (runc's order). */
   *filter = *cfg->seccomp;
+  /* the profile and label of the exec, before the filter (runc's order) */
+  TRY(labels_apply_on_exec(p));
   /* A listener fd must reach urun while it still waits for us. */
   if (!p->no_new_privileges || filter->notify) TRY(seccomp_install_and_hand_over(filter, cfg->sync_fd));
   TRY(caps_drop_bounding(&p->capabilities));

@@ -67,3 +67,29 @@ urun_error *sdbus_load(void) {
   return load("libsystemd.so.0", sdbus_names, SLOTS(sdbus_api), sizeof(sdbus_names) / sizeof(sdbus_names[0]), &done);
 }
 #endif
+
+#ifdef HAVE_APPARMOR
+struct apparmor_api apparmor_api;
+static const char *const apparmor_names[] = {APPARMOR_FUNCS(X)};
+
+urun_error *apparmor_load(void) {
+  static bool done;
+  _Static_assert(sizeof(apparmor_api) == (sizeof(apparmor_names) / sizeof(apparmor_names[0]) + 1) * sizeof(void *),
+                 "table");
+  return load("libapparmor.so.1", apparmor_names, SLOTS(apparmor_api),
+              sizeof(apparmor_names) / sizeof(apparmor_names[0]), &done);
+}
+#endif
+
+#ifdef HAVE_SELINUX
+struct selinux_api selinux_api;
+static const char *const selinux_names[] = {SELINUX_FUNCS(X)};
+
+urun_error *selinux_load(void) {
+  static bool done;
+  _Static_assert(sizeof(selinux_api) == (sizeof(selinux_names) / sizeof(selinux_names[0]) + 1) * sizeof(void *),
+                 "table");
+  return load("libselinux.so.1", selinux_names, SLOTS(selinux_api), sizeof(selinux_names) / sizeof(selinux_names[0]),
+              &done);
+}
+#endif

@@ -21,6 +21,7 @@
 #include "cleanup.h"
 #include "devices.h"
 #include "fsutil.h"
+#include "labels.h"
 #include "log.h"
 #include "mount_extra.h"
 
@@ -238,6 +239,17 @@ static char *strip_option(const char *data, const char *prefix) {
 
 static bool is_type(const struct spec_mount *m, const char *t) { return m->type && !strcmp(m->type, t); }
 
+/* .linux.mountLabel as the context= option where SELinux is on; proc,
+ * sysfs and mqueue take none (runc's rule). */
+static urun_error *add_mount_label(const struct spec *s, const struct spec_mount *m, char **data) {
+  const char *label = s->linux_.mount_label;
+  if (!label || !*label || !labels_selinux_active()) return NULL;
+  if (is_type(m, "proc") || is_type(m, "sysfs") || is_type(m, "mqueue")) return NULL;
+  _cleanup_free_ char *opt = NULL;
+  if (asprintf(&opt, "context=\"%s\"", label) < 0) return urun_error_code(ENOMEM, "mount options");
+  return append_data(data, opt);
+}
+
 /* The host path of a bind source: relative sources are bundle-relative. */
 static char *bind_source(const struct mount_context *ctx, const char *src) {
   return src[0] == '/' ? strdup(src) : path_join(ctx->bundle, src);
@@ -329,6 +341,7 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
     }
   } else {
     const char *source = m->source ? m->source : m->type;
+    TRY(add_mount_label(ctx->spec, m, &data));
     int r = mount(source, tpath, m->type, flags, data);
     if (r < 0 && errno == EINVAL && is_type(m, "devpts") && data && strstr(data, "gid=")) {
       /* gid= names a group the user namespace does not map: go without. */
