@@ -8,6 +8,7 @@ if [ $# -gt 0 ]; then packages=("$@"); else packages=(
   # build
   gcc make autoconf automake pkg-config libc6-dev git ca-certificates
   libyajl-dev libseccomp-dev libcap-dev libsubid-dev libsystemd-dev libslirp-dev libglib2.0-dev
+  libapparmor-dev libselinux1-dev
   # run: newuidmap/newgidmap
   uidmap
   # tests

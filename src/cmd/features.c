@@ -98,8 +98,17 @@ urun_error *cmd_features(const struct global_options *g, int argc, char **argv, 
   json_kv_bool(w, "rdma", true);
   json_end_object(w);
   seccomp(w);
+  /* compiled in (the spec's meaning), whether or not this host has them */
+#ifdef HAVE_APPARMOR
+  enabled_object(w, "apparmor", true);
+#else
   enabled_object(w, "apparmor", false);
+#endif
+#ifdef HAVE_SELINUX
+  enabled_object(w, "selinux", true);
+#else
   enabled_object(w, "selinux", false);
+#endif
   enabled_object(w, "intelRdt", false);
   json_key(w, "memoryPolicy");
   json_begin_object(w);

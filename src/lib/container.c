@@ -67,6 +67,7 @@ struct create_ctx {
   struct cgroup_plan cgroup;
   bool new_cgroupns;
   bool new_timens;
+  bool shared_mount_ns; /* no mount namespace in the config: the caller's */
   int dirfd;
   int fifo_fd;
   int join_user_fd, join_pid_fd;
@@ -77,7 +78,7 @@ struct create_ctx {
   pid_t pid;
   uint64_t start_time;
   uint64_t mnt_ns; /* inode, as init reported it */
-  int *idmap_trees; /* per mount, see mount_prepare_idmapped */
+  int *idmap_trees; /* per mount, see mount_prepare_trees */
   const char *root_path; /* the state root's */
   struct net_plan net;
   int net_userns, net_netns; /* slirp: init's namespaces for the helper */
@@ -103,6 +104,24 @@ static void ctx_release(struct create_ctx *c) {
   if (c->join_user_fd >= 0) close(c->join_user_fd);
   if (c->join_pid_fd >= 0) close(c->join_pid_fd);
   for (size_t i = 0; i < c->njoin; i++) close(c->join_fds[i]);
+}
+
+/* What a config without a mount namespace cannot have: each would be a
+ * mount in the caller's namespace. */
+static urun_error *check_without_mount_namespace(const struct spec *s) {
+  const char *field = s->mounts_len ? ".mounts"
+                      : s->linux_.masked_paths.len ? ".linux.maskedPaths"
+                      : s->linux_.readonly_paths.len ? ".linux.readonlyPaths"
+                      : s->root_readonly ? ".root.readonly"
+                      : s->linux_.rootfs_propagation ? ".linux.rootfsPropagation"
+                      : s->linux_.devices_len ? ".linux.devices"
+                      : s->process.terminal ? ".process.terminal"
+                      : NULL;
+  if (!field) return NULL;
+  return urun_error_new("config.json: %s: needs a mount namespace of the container's own (without one the "
+                        "container shares the caller's mount table, where urun mounts nothing): add {\"type\": "
+                        "\"mount\"} to .linux.namespaces, or remove %s",
+                        field, field);
 }
 
 static urun_error *open_namespaces(struct create_ctx *c) {
@@ -138,12 +157,14 @@ static urun_error *open_namespaces(struct create_ctx *c) {
       c->join_types[c->njoin++] = flag;
     }
   }
-  /* The root is set up with pivot_root in a mount namespace of the
-   * container's own; without one the container would have to share the
-   * runtime's, which the spec then asks for: refused, not made silently. */
-  if (!have_mount)
-    return urun_error_new("config.json: .linux.namespaces: no \"mount\" namespace: urun sets up the container's "
-                          "root in a mount namespace of its own and cannot run it in the caller's");
+  /* No mount namespace: the spec says the container inherits the
+   * runtime's.  It runs there, chrooted into its root; nothing is mounted,
+   * for a mount would change the caller's table and outlive the container
+   * (runc leaves them behind). */
+  if (!have_mount) {
+    c->shared_mount_ns = true;
+    TRY(check_without_mount_namespace(c->spec));
+  }
   if (c->plan.create) c->clone_flags |= CLONE_NEWUSER;
   return NULL;
 }
@@ -401,9 +422,10 @@ urun_error *container_create(struct state_root *root, const struct create_option
   log_phase("config read, state reserved, cgroup prepared");
   claimed = c.dirfd >= 0;
   /* root on the host idmaps for a container with a user namespace (whose
-   * root could not); otherwise init does it */
+   * root could not; otherwise init does it), and opens the bind sources
+   * that root could not reach */
   if (!e && (c.plan.create || c.join_user_fd >= 0) && running_as_real_root())
-    e = mount_prepare_idmapped(c.spec, c.bundle, &c.idmap_trees);
+    e = mount_prepare_trees(c.spec, c.bundle, &c.idmap_trees);
   /* before the clone, so a bad filter fails create and init inherits the program */
   if (!e) e = seccomp_compile_cached(&c.spec->linux_.seccomp, root->fd, &c.seccomp);
   if (e) goto fail;
@@ -423,7 +445,7 @@ urun_error *container_create(struct state_root *root, const struct create_option
       .own_netns = (c.clone_flags & CLONE_NEWNET) != 0, .own_utsns = (c.clone_flags & CLONE_NEWUTS) != 0,
       .new_cgroupns = c.new_cgroupns,
       .new_timens = c.new_timens,
-      .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
+      .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring, .shared_mount_ns = c.shared_mount_ns,
       .keep_groups = spec_annotation(c.spec, "run.oci.keep_original_groups") &&
                      !strcmp(spec_annotation(c.spec, "run.oci.keep_original_groups"), "1"),
       .preserve_fds = o->preserve_fds + listen_fds, .listen_fds = listen_fds,

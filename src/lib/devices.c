@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -26,13 +27,28 @@ static const struct std_device std_devices[] = {
     {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
 };
 
-/* Bind the host's node at the same path onto an empty file in the rootfs. */
+/* Bind the host's node at the same path onto an empty file in the rootfs,
+ * nosuid and noexec (as runc and crun make them): a node is for reading
+ * and writing, nothing on it is to run. */
 static urun_error *bind_host_node(int rootfd, const char *path) {
   _cleanup_close_ int fd = -1;
   TRY(mkfile_in_root(rootfd, path, 0644, &fd));
   char p[32];
   if (mount(path, fd_path(fd, p), "none", MS_BIND, NULL) < 0)
     return urun_error_errno("bind mount device %s", path);
+  _cleanup_close_ int top = open_in_root(rootfd, path, O_PATH, 0);
+  if (top < 0) return urun_error_errno("bind mount device %s", path);
+  /* the remount keeps the atime setting the kernel locks in a user namespace */
+  struct statvfs sv;
+  unsigned long keep = 0;
+  if (fstatvfs(top, &sv) == 0) {
+    if (sv.f_flag & ST_RDONLY) keep |= MS_RDONLY;
+    if (sv.f_flag & ST_NOATIME) keep |= MS_NOATIME;
+    if (sv.f_flag & ST_NODIRATIME) keep |= MS_NODIRATIME;
+    if (sv.f_flag & ST_RELATIME) keep |= MS_RELATIME;
+  }
+  if (mount("none", fd_path(top, p), "none", MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NOEXEC | keep, NULL) < 0)
+    return urun_error_errno("bind mount device %s: remount nosuid,noexec", path);
   return NULL;
 }
 
@@ -63,12 +79,15 @@ static urun_error *make_node_at(int dirfd, const char *name, const char *path, m
 
 static urun_error *make_node(int rootfd, const char *path, mode_t type, mode_t mode, dev_t dev,
                              uid_t uid, gid_t gid) {
-  _cleanup_free_ char *copy = strdup(path);
-  if (!copy) return urun_error_code(ENOMEM, "device %s", path);
+  _cleanup_free_ char *dir = strdup(path), *base = strdup(path);
+  if (!dir || !base) return urun_error_code(ENOMEM, "device %s", path);
+  /* dirname and basename drop a trailing slash ("/mnt/" names /mnt) */
+  const char *name = basename(base);
+  if (!strcmp(name, "/") || !strcmp(name, ".") || !strcmp(name, ".."))
+    return urun_error_new("%s: not a name for a device node", path);
   _cleanup_close_ int dirfd = -1;
-  TRY(open_dir_in_root(rootfd, dirname(copy), &dirfd));
-  const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-  return make_node_at(dirfd, base, path, type, mode, dev, uid, gid);
+  TRY(open_dir_in_root(rootfd, dirname(dir), &dirfd));
+  return make_node_at(dirfd, name, path, type, mode, dev, uid, gid);
 }
 
 static mode_t device_type(const char *t) {

@@ -6,6 +6,7 @@
  * (CLONE_PARENT) and into the container's cgroup (CLONE_INTO_CGROUP). */
 #define _GNU_SOURCE
 #include "exec.h"
+#include "labels.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -69,6 +70,17 @@ static void join_one_by_one(int sock, pid_t pid, int nsflags) {
     }
     close(fds[i]);
   }
+}
+
+static void enter_root_of(int sock, pid_t pid) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/root", pid);
+  int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || fchdir(fd) < 0 || chroot(".") < 0) {
+    sync_send_error(sock, urun_error_errno("enter the container's root"));
+    _exit(1);
+  }
+  close(fd);
 }
 
 struct exec_child {
@@ -214,6 +226,7 @@ static _Noreturn void run_process(struct exec_child *x) {
     if (e) fail(x->sock, e);
   }
   if ((e = process_set_rlimits(p))) fail(x->sock, e);
+  if ((e = labels_apply_on_exec(p))) fail(x->sock, e);
   struct seccomp_program filter = *x->filter;
   if ((!p->no_new_privileges || filter.notify) && filter.filter &&
       (e = seccomp_install_and_hand_over(&filter, x->sock)))
@@ -298,6 +311,7 @@ static urun_error *exec_run(const struct state *st, const struct spec *config, c
     return urun_error_new("--tty with --detach needs --console-socket");
   TRY(caps_check(&process->capabilities));
   TRY(process_check(process));
+  TRY(labels_prepare(process, NULL));
   /* a pidfd joins every namespace in one setns; without one, the /proc/PID/ns files one by one */
   _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
   if ((pidfd < 0 && errno != ENOSYS) || process_start_time(st->pid) != st->start_time)
@@ -344,6 +358,9 @@ static urun_error *exec_run(const struct state *st, const struct spec *config, c
     if (nsflags && pidfd >= 0 && setns(pidfd, nsflags) < 0)
       fail(sp[1], urun_error_errno("join the container's namespaces"));
     if (nsflags && pidfd < 0) join_one_by_one(sp[1], st->pid, nsflags);
+    /* a container in our mount namespace (none of its own) is chrooted:
+     * its root, not ours */
+    if (!(nsflags & CLONE_NEWNS)) enter_root_of(sp[1], st->pid);
     pid_t child = clone_into(CLONE_PARENT);
     if (child < 0) fail(sp[1], urun_error_errno("exec: clone"));
     if (child == 0) {

@@ -219,6 +219,28 @@ static const char *next_part_rest(const char *path, const char *part, const char
 }
 
 static urun_error *walk_create(int rootfd, const char *path, mode_t mode, bool last_is_file,
+                               mode_t file_mode, int *ret_fd, int *links);
+
+/* Component `part` (in dirfd `cur`) is a symlink to a path missing in the
+ * rootfs: walk again with the link replaced by its target, so what is
+ * missing is made where the link points (still resolved inside the root). */
+static urun_error *follow_dangling(int rootfd, const char *path, const char *copy, const char *part, int cur,
+                                   mode_t mode, bool last_is_file, mode_t file_mode, int *ret_fd, int *links) {
+  char target[PATH_MAX];
+  ssize_t l = readlinkat(cur, part, target, sizeof(target) - 1);
+  if (l < 0) return urun_error_errno("create %s: read symlink %s", path, part);
+  target[l] = '\0';
+  _cleanup_free_ char *next = NULL;
+  const char *rest = next_part_rest(path, part, copy);
+  /* the directory holding the link, for a relative target */
+  int dirlen = target[0] == '/' ? 0 : (int)(part - copy);
+  if (asprintf(&next, "%.*s%s%s%s", dirlen, path, target, *rest ? "/" : "", rest) < 0)
+    return urun_error_code(ENOMEM, "create %s", path);
+  if (++(*links) > 40) return urun_error_code(ELOOP, "create %s", path);
+  return walk_create(rootfd, next, mode, last_is_file, file_mode, ret_fd, links);
+}
+
+static urun_error *walk_create(int rootfd, const char *path, mode_t mode, bool last_is_file,
                                mode_t file_mode, int *ret_fd, int *links) {
   _cleanup_free_ char *copy = strdup(path);
   if (!copy) return urun_error_code(ENOMEM, "create %s", path);
@@ -248,6 +270,8 @@ static urun_error *walk_create(int rootfd, const char *path, mode_t mode, bool l
         if (fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)) {
           close(fd);
           fd = open_in_root(rootfd, path, O_PATH, 0);
+          if (fd < 0 && errno == ENOENT) /* dangling: the file goes where it points */
+            return follow_dangling(rootfd, path, copy, part, cur, mode, last_is_file, file_mode, ret_fd, links);
         }
       } else if (errno == ENOENT) {
         int c = openat(cur, part, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, file_mode);
@@ -256,33 +280,19 @@ static urun_error *walk_create(int rootfd, const char *path, mode_t mode, bool l
         fd = open_in_root(rootfd, path, O_PATH, 0);
       }
     } else {
-      /* Resolve the prefix so far inside root (follows in-root symlinks). */
-      fd = openat(cur, part, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (fd < 0 && (errno == ENOTDIR || errno == ELOOP)) {
+      /* Resolve the prefix so far inside root (follows in-root symlinks).
+       * ".." goes through the resolver too: openat would climb above the
+       * root (a link's target "../../x" seen from /etc). */
+      bool dots = !strcmp(part, "..");
+      fd = dots ? -1 : openat(cur, part, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (dots || (fd < 0 && (errno == ENOTDIR || errno == ELOOP))) {
         /* A symlink (or a file): resolve the whole prefix inside root. */
         size_t n = (size_t)(part - copy) + strlen(part);
         _cleanup_free_ char *prefix = strndup(path, n);
         if (!prefix) return urun_error_code(ENOMEM, "create %s", path);
         fd = open_in_root(rootfd, prefix, O_PATH | O_DIRECTORY, 0);
-        if (fd < 0 && errno == ENOENT) {
-          /* A symlink to a path missing in the rootfs: follow it by hand and
-           * create its target there (still resolved inside the root). */
-          char target[PATH_MAX];
-          ssize_t l = readlinkat(cur, part, target, sizeof(target) - 1);
-          if (l < 0) return urun_error_errno("create %s: read symlink %s", path, prefix);
-          target[l] = '\0';
-          _cleanup_free_ char *next = NULL;
-          const char *rest = next_part_rest(path, part, copy);
-          if (target[0] == '/') {
-            if (asprintf(&next, "%s/%s", target, rest) < 0) return urun_error_code(ENOMEM, "create %s", path);
-          } else {
-            size_t dirlen = (size_t)(part - copy);
-            if (asprintf(&next, "%.*s%s/%s", (int)dirlen, path, target, rest) < 0)
-              return urun_error_code(ENOMEM, "create %s", path);
-          }
-          if (++(*links) > 40) return urun_error_code(ELOOP, "create %s", path);
-          return walk_create(rootfd, next, mode, last_is_file, file_mode, ret_fd, links);
-        }
+        if (fd < 0 && errno == ENOENT)
+          return follow_dangling(rootfd, path, copy, part, cur, mode, last_is_file, file_mode, ret_fd, links);
       } else if (fd < 0 && errno == ENOENT) {
         if (mkdirat(cur, part, mode) < 0 && errno != EEXIST)
           return urun_error_errno("create directory %s", path);

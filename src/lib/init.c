@@ -6,6 +6,7 @@
  * execve.  (Seccomp comes right before execve when it lands.) */
 #define _GNU_SOURCE
 #include "init.h"
+#include "labels.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -135,9 +136,9 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
   struct mount_context mctx = {
       .spec = s, .rootfs = cfg->rootfs, .bundle = cfg->bundle,
       .in_userns = cfg->in_userns, .own_netns = cfg->own_netns,
-      .no_pivot = cfg->no_pivot, .idmap_trees = cfg->idmap_trees,
+      .no_pivot = cfg->no_pivot, .host_trees = cfg->idmap_trees,
   };
-  TRY(mount_setup_rootfs(&mctx));
+  if (!cfg->shared_mount_ns) TRY(mount_setup_rootfs(&mctx));
   const struct spec_hooks *h = &s->hooks;
   if (h->prestart.len || h->create_runtime.len || h->create_container.len) {
     /* prestart/createRuntime run in the runtime's namespaces (the parent);
@@ -152,8 +153,12 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
   int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (procfd < 0) return urun_error_errno("open /proc");
   *ret_procfd = procfd;
-  TRY(mount_pivot_root(&mctx));
-  TRY(mount_finish(&mctx));
+  if (cfg->shared_mount_ns) {
+    TRY(mount_chroot(&mctx));
+  } else {
+    TRY(mount_pivot_root(&mctx));
+    TRY(mount_finish(&mctx));
+  }
   if (s->process.terminal) {
     /* The pty comes from the container's own devpts; the master goes to
      * the parent (for --console-socket or run's proxy). */
@@ -180,6 +185,8 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
    * CAP_SYS_ADMIN, which the user change below may drop, so it goes in
    * first (runc's order). */
   *filter = *cfg->seccomp;
+  /* the profile and label of the exec, before the filter (runc's order) */
+  TRY(labels_apply_on_exec(p));
   /* A listener fd must reach urun while it still waits for us. */
   if (!p->no_new_privileges || filter->notify) TRY(seccomp_install_and_hand_over(filter, cfg->sync_fd));
   /* the cwd as runc takes it: with our privileges first, as the user after */

@@ -25,11 +25,12 @@ struct init_config {
   bool new_cgroupns; /* unshared once the parent placed us in our cgroup */
   bool new_timens;   /* unshared by init, so that the offsets can be written */
   bool no_pivot;
+  bool shared_mount_ns; /* the caller's mount namespace: chroot, no mounts */
   bool no_new_keyring;
   bool keep_groups;
   int preserve_fds;  /* counts listen_fds too */
   int listen_fds;    /* handed to urun by socket activation: the process gets LISTEN_FDS */
-  const int *idmap_trees; /* per mount, idmapped trees the parent made (mount_prepare_idmapped), or NULL */
+  const int *idmap_trees; /* per mount, trees the parent made (mount_prepare_trees), or NULL */
   char *start_state; /* state for startContainer hooks, received at ACK */
   const struct seccomp_program *seccomp; /* compiled by the parent; empty: none */
 };

@@ -48,22 +48,24 @@ static urun_error *load(const char *soname, const char *const *names, void **slo
 #define X(f) #f,
 #define SLOTS(api) ((void **)&(api))
 
-struct subid_api subid_api;
-static const char *const subid_names[] = {SUBID_FUNCS(X)};
+/* The table API_api, its names, and API_load() loading them from SONAME. */
+#define LAZY_LIB(api, soname, FUNCS)                                                                    \
+  struct api##_api api##_api;                                                                           \
+  static const char *const api##_names[] = {FUNCS(X)};                                                  \
+  urun_error *api##_load(void) {                                                                        \
+    static bool done;                                                                                   \
+    enum { n = sizeof(api##_names) / sizeof(api##_names[0]) };                                          \
+    _Static_assert(sizeof(api##_api) == (n + 1) * sizeof(void *), "table");                             \
+    return load(soname, api##_names, SLOTS(api##_api), n, &done);                                       \
+  }
 
-urun_error *subid_load(void) {
-  static bool done;
-  _Static_assert(sizeof(subid_api) == (sizeof(subid_names) / sizeof(subid_names[0]) + 1) * sizeof(void *), "table");
-  return load("libsubid.so.4", subid_names, SLOTS(subid_api), sizeof(subid_names) / sizeof(subid_names[0]), &done);
-}
-
+LAZY_LIB(subid, "libsubid.so.4", SUBID_FUNCS)
 #ifdef HAVE_SYSTEMD
-struct sdbus_api sdbus_api;
-static const char *const sdbus_names[] = {SDBUS_FUNCS(X)};
-
-urun_error *sdbus_load(void) {
-  static bool done;
-  _Static_assert(sizeof(sdbus_api) == (sizeof(sdbus_names) / sizeof(sdbus_names[0]) + 1) * sizeof(void *), "table");
-  return load("libsystemd.so.0", sdbus_names, SLOTS(sdbus_api), sizeof(sdbus_names) / sizeof(sdbus_names[0]), &done);
-}
+LAZY_LIB(sdbus, "libsystemd.so.0", SDBUS_FUNCS)
+#endif
+#ifdef HAVE_APPARMOR
+LAZY_LIB(apparmor, "libapparmor.so.1", APPARMOR_FUNCS)
+#endif
+#ifdef HAVE_SELINUX
+LAZY_LIB(selinux, "libselinux.so.1", SELINUX_FUNCS)
 #endif

@@ -1,4 +1,5 @@
-/* lazy_libs.h: libsystemd (sd-bus) and libsubid, loaded when first used.
+/* lazy_libs.h: libsystemd (sd-bus), libsubid, libapparmor and libselinux,
+ * loaded when first used.
  *
  * Most runs need neither: sd-bus only for the systemd cgroup driver, libsubid
  * only to check a user's subordinate ranges.  Linked at start, they make
@@ -50,7 +51,47 @@ extern struct sdbus_api sdbus_api;
 urun_error *sdbus_load(void);
 #endif
 
+#ifdef HAVE_APPARMOR
+#include <sys/apparmor.h>
+
+#define APPARMOR_FUNCS(X) X(aa_is_enabled) X(aa_change_onexec)
+
+struct apparmor_api {
+#define X(f) __typeof__(f) *f;
+  APPARMOR_FUNCS(X)
+#undef X
+  void (*lib_free)(void *);
+};
+extern struct apparmor_api apparmor_api;
+/* Load libapparmor (once); the error says what is missing. */
+urun_error *apparmor_load(void);
+#endif
+
+#ifdef HAVE_SELINUX
+#include <selinux/selinux.h>
+
+#define SELINUX_FUNCS(X) X(is_selinux_enabled) X(setexeccon)
+
+struct selinux_api {
+#define X(f) __typeof__(f) *f;
+  SELINUX_FUNCS(X)
+#undef X
+  void (*lib_free)(void *);
+};
+extern struct selinux_api selinux_api;
+/* Load libselinux (once); the error says what is missing. */
+urun_error *selinux_load(void);
+#endif
+
 #ifndef LAZY_LIBS_IMPL
+#ifdef HAVE_APPARMOR
+#define aa_is_enabled apparmor_api.aa_is_enabled
+#define aa_change_onexec apparmor_api.aa_change_onexec
+#endif
+#ifdef HAVE_SELINUX
+#define is_selinux_enabled selinux_api.is_selinux_enabled
+#define setexeccon selinux_api.setexeccon
+#endif
 #define subid_init subid_api.subid_init
 #define subid_get_uid_ranges subid_api.subid_get_uid_ranges
 #define subid_get_gid_ranges subid_api.subid_get_gid_ranges

@@ -22,6 +22,7 @@
 #include "cleanup.h"
 #include "devices.h"
 #include "fsutil.h"
+#include "labels.h"
 #include "log.h"
 #include "mount_extra.h"
 #include "mount_fd.h"
@@ -142,6 +143,8 @@ urun_error *mount_parse_options(const struct spec_mount *m, size_t index, struct
     case OPT_TMPCOPYUP: ret->tmpcopyup = true; break;
     }
   }
+  /* runtime-spec 1.2: mappings alone ask for an idmapped mount */
+  if (m->uid_mappings.len || m->gid_mappings.len) ret->idmap = true;
   /* The atime options are one setting: the last one wins. */
   if (m->type && (!strcmp(m->type, "bind") || !strcmp(m->type, "rbind"))) {
     ret->bind = true;
@@ -158,8 +161,6 @@ urun_error *mount_check_config(const struct spec *spec) {
     free(f.data);
     if ((m->uid_mappings.len || m->gid_mappings.len || f.idmap) && !f.bind)
       return urun_error_new("config.json: .mounts[%zu]: idmapped mounts are bind mounts only", i);
-    if ((m->uid_mappings.len || m->gid_mappings.len) && !f.idmap)
-      return urun_error_new("config.json: .mounts[%zu].uidMappings: given without the idmap or ridmap option", i);
     if (f.tmpcopyup && (!m->type || strcmp(m->type, "tmpfs")))
       return urun_error_new("config.json: .mounts[%zu].options: tmpcopyup is for tmpfs mounts", i);
     if (!f.bind && !m->type)
@@ -201,7 +202,10 @@ static urun_error *remount_bind(const char *target, unsigned long want, unsigned
     keep |= current & (MS_NOATIME | MS_RELATIME | MS_NODIRATIME);
   unsigned long flags = MS_REMOUNT | MS_BIND | ((want | keep) & remount_bits);
   if (mount("none", target, "none", flags, NULL) < 0) {
-    /* A locked atime flag may refuse the change: retry keeping the source's. */
+    /* A locked atime flag may refuse the change: retry with the source's
+     * atime setting in place of the one asked (strictatime over a relatime
+     * source, in a user namespace). */
+    flags &= ~(unsigned long)(MS_NOATIME | MS_RELATIME | MS_NODIRATIME | MS_STRICTATIME);
     flags |= current & (MS_NOATIME | MS_RELATIME | MS_NODIRATIME | MS_NOSUID | MS_NODEV | MS_NOEXEC);
     if (mount("none", target, "none", flags, NULL) < 0) return urun_error_errno("remount");
   }
@@ -248,6 +252,17 @@ static char *strip_option(const char *data, const char *prefix) {
 }
 
 static bool is_type(const struct spec_mount *m, const char *t) { return m->type && !strcmp(m->type, t); }
+
+/* .linux.mountLabel as the context= option where SELinux is on; proc,
+ * sysfs and mqueue take none (runc's rule). */
+static urun_error *add_mount_label(const struct spec *s, const struct spec_mount *m, char **data) {
+  const char *label = s->linux_.mount_label;
+  if (!label || !*label || !labels_selinux_active()) return NULL;
+  if (is_type(m, "proc") || is_type(m, "sysfs") || is_type(m, "mqueue")) return NULL;
+  _cleanup_free_ char *opt = NULL;
+  if (asprintf(&opt, "context=\"%s\"", label) < 0) return urun_error_code(ENOMEM, "mount options");
+  return append_data(data, opt);
+}
 
 /* The host path of a bind source: relative sources are bundle-relative. */
 static char *bind_source(const struct mount_context *ctx, const char *src) {
@@ -311,11 +326,12 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
   bool sysfs_fallback = false, cgroup_fallback = false;
   bool recursive = f.rbind; /* a tree of mounts is bound, not one */
 
+  int tree = ctx->host_trees ? ctx->host_trees[i] : -1;
   if (f.bind) {
     src = bind_source(ctx, m->source);
     if (!src) return urun_error_code(ENOMEM, "mount");
     struct stat st;
-    if (stat(src, &st) < 0)
+    if ((tree >= 0 ? fstat(tree, &st) : stat(src, &st)) < 0)
       return urun_error_errno("config.json: .mounts[%zu].source: %s", i, src);
     src_is_dir = S_ISDIR(st.st_mode);
   }
@@ -334,10 +350,12 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
      * kernel allows only a filesystem that namespace mounted */
     const struct spec_id_mappings *u, *g;
     mount_idmaps_of(ctx->spec, m, &u, &g);
-    if (ctx->idmap_trees && ctx->idmap_trees[i] >= 0)
-      TRY(urun_error_wrap(mount_attach_tree(ctx->idmap_trees[i], tpath), "config.json: .mounts[%zu]", i));
+    if (tree >= 0)
+      TRY(urun_error_wrap(mount_attach_tree(tree, tpath), "config.json: .mounts[%zu]", i));
     else
       TRY(urun_error_wrap(mount_idmapped_bind(src, tpath, f.ridmap || f.rbind, u, g), "config.json: .mounts[%zu]", i));
+  } else if (f.bind && tree >= 0) {
+    TRY(urun_error_wrap(mount_attach_tree(tree, tpath), "config.json: .mounts[%zu]", i));
   } else if (f.bind) {
     if (mount(src, tpath, "none", MS_BIND | (f.rbind ? MS_REC : 0), NULL) < 0)
       return urun_error_errno("mount %s on %s", src, m->destination);
@@ -367,6 +385,7 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
     }
   } else {
     const char *source = m->source ? m->source : m->type;
+    TRY(add_mount_label(ctx->spec, m, &data));
     int r = mount(source, tpath, m->type, flags, data);
     if (r < 0 && errno == EINVAL && is_type(m, "devpts") && data && strstr(data, "gid=")) {
       /* gid= names a group the user namespace does not map: go without. */
@@ -478,6 +497,13 @@ urun_error *mount_pivot_root(const struct mount_context *ctx) {
     if (mount("none", ".", "none", MS_SLAVE | MS_REC, NULL) < 0) return urun_error_errno("make old root a slave");
     if (umount2(".", MNT_DETACH) < 0) return urun_error_errno("detach old root");
   }
+  if (chdir("/") < 0) return urun_error_errno("chdir /");
+  return NULL;
+}
+
+urun_error *mount_chroot(const struct mount_context *ctx) {
+  if (chdir(ctx->rootfs) < 0) return urun_error_errno("chdir %s", ctx->rootfs);
+  if (chroot(".") < 0) return urun_error_errno("chroot %s", ctx->rootfs);
   if (chdir("/") < 0) return urun_error_errno("chdir /");
   return NULL;
 }

@@ -14,7 +14,7 @@ struct mount_context {
   bool in_userns;       /* running in a user namespace: no mknod, locked flags */
   bool own_netns;       /* a new network namespace (sysfs can be mounted) */
   bool no_pivot;
-  const int *idmap_trees; /* per mount: made by the runtime (mount_prepare_idmapped), or NULL */
+  const int *host_trees; /* per mount: made by the runtime (mount_prepare_trees), or NULL */
 };
 
 /* Parse mount options into flags; unknown options are filesystem data.
@@ -39,6 +39,8 @@ urun_error *mount_check_config(const struct spec *spec);
 urun_error *mount_setup_rootfs(const struct mount_context *ctx);
 /* Switch root (pivot_root, or MS_MOVE + chroot with no_pivot). */
 urun_error *mount_pivot_root(const struct mount_context *ctx);
+/* Without a mount namespace of the container's own: chroot into the rootfs. */
+urun_error *mount_chroot(const struct mount_context *ctx);
 /* After the switch: masked paths, read-only paths, read-only root. */
 urun_error *mount_finish(const struct mount_context *ctx);
 /* Unmap a propagation name ("rslave"...) to MS_* flags; 0 when unknown. */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -216,7 +217,7 @@ static urun_error *idmapped_tree(const char *source, bool recursive, const struc
 
 urun_error *mount_attach_tree(int tree, const char *target) {
   if (syscall(SYS_move_mount, tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_SYMLINKS) < 0)
-    return urun_error_errno("idmapped mount: move_mount");
+    return urun_error_errno("move_mount");
   return NULL;
 }
 
@@ -240,11 +241,36 @@ void mount_prepared_free(int *trees, size_t n) {
   free(trees);
 }
 
-urun_error *mount_prepare_idmapped(const struct spec *s, const char *bundle, int **ret_trees) {
+/* Can host uid:gid reach `path` (search every directory on the way)?
+ * Asked with the fs ids switched, which also drops root's DAC override
+ * for this thread while they are switched. */
+static bool reachable_as(const char *path, uid_t uid, gid_t gid) {
+  int old_gid = setfsgid(gid);
+  int old_uid = setfsuid(uid);
+  struct stat st;
+  int r = stat(path, &st), err = errno;
+  setfsuid((uid_t)old_uid);
+  setfsgid((gid_t)old_gid);
+  return r == 0 || err != EACCES;
+}
+
+/* The host id that container id 0 maps to; false when 0 is not mapped. */
+static bool host_root_of(const struct spec_id_mappings *m, uint32_t *ret) {
+  for (size_t i = 0; i < m->len; i++)
+    if (m->items[i].container_id == 0 && m->items[i].size > 0) {
+      *ret = m->items[i].host_id;
+      return true;
+    }
+  return false;
+}
+
+urun_error *mount_prepare_trees(const struct spec *s, const char *bundle, int **ret_trees) {
   *ret_trees = NULL;
   int *trees = malloc((s->mounts_len ? s->mounts_len : 1) * sizeof(int));
-  if (!trees) return urun_error_code(ENOMEM, "idmapped mounts");
+  if (!trees) return urun_error_code(ENOMEM, "mounts made on the host");
   for (size_t i = 0; i < s->mounts_len; i++) trees[i] = -1;
+  uint32_t root_uid = 0, root_gid = 0;
+  bool mapped_root = host_root_of(&s->linux_.uid_mappings, &root_uid) && host_root_of(&s->linux_.gid_mappings, &root_gid);
   bool any = false;
   urun_error *e = NULL;
   for (size_t i = 0; i < s->mounts_len && !e; i++) {
@@ -252,12 +278,26 @@ urun_error *mount_prepare_idmapped(const struct spec *s, const char *bundle, int
     struct mount_flags f;
     if ((e = mount_parse_options(m, i, &f))) break;
     free(f.data);
-    if (!f.bind || !f.idmap) continue;
-    any = true;
+    if (!f.bind || (!f.idmap && !mapped_root)) continue;
     _cleanup_free_ char *src = m->source[0] == '/' ? strdup(m->source) : path_join(bundle, m->source);
-    const struct spec_id_mappings *u, *g;
-    mount_idmaps_of(s, m, &u, &g);
-    e = src ? idmapped_tree(src, f.ridmap || f.rbind, u, g, &trees[i]) : urun_error_code(ENOMEM, "idmapped mounts");
+    if (!src) {
+      e = urun_error_code(ENOMEM, "mounts made on the host");
+      break;
+    }
+    if (f.idmap) {
+      const struct spec_id_mappings *u, *g;
+      mount_idmaps_of(s, m, &u, &g);
+      e = idmapped_tree(src, f.ridmap || f.rbind, u, g, &trees[i]);
+    } else if (!reachable_as(src, root_uid, root_gid)) {
+      /* the container's root could not reach the source (a directory on
+       * the way is closed to it): the caller's copy of the tree */
+      trees[i] = (int)syscall(SYS_open_tree, AT_FDCWD, src,
+                              OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (f.rbind ? AT_RECURSIVE : 0));
+      if (trees[i] < 0) e = urun_error_errno("open_tree %s", src);
+    } else {
+      continue;
+    }
+    any = true;
     e = urun_error_wrap(e, "config.json: .mounts[%zu]", i);
   }
   if (e || !any) {

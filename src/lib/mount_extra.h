@@ -16,12 +16,13 @@ urun_error *mount_idmapped_bind(const char *source, const char *target, bool rec
 void mount_idmaps_of(const struct spec *s, const struct spec_mount *m, const struct spec_id_mappings **ret_uids,
                      const struct spec_id_mappings **ret_gids);
 
-/* Root on the host can idmap the host's filesystems, the root of a new
- * user namespace cannot: for such a container the runtime makes every
- * idmapped tree before init is cloned, detached; init inherits them and
- * attaches each where it belongs.  *ret_trees: one fd per mount (-1 for
- * the others), NULL when no mount is idmapped. */
-urun_error *mount_prepare_idmapped(const struct spec *s, const char *bundle, int **ret_trees);
+/* What the runtime, root on the host, makes before init is cloned, as
+ * detached trees that init inherits and attaches where they belong:
+ * idmapped trees (the root of a new user namespace cannot idmap the host's
+ * filesystems), and copies of bind sources the container's root could not
+ * reach (a directory on the way closed to its host id).  *ret_trees: one fd
+ * per mount (-1 for the others), NULL when there is none. */
+urun_error *mount_prepare_trees(const struct spec *s, const char *bundle, int **ret_trees);
 void mount_prepared_free(int *trees, size_t n);
 /* Move a detached tree onto `target`. */
 urun_error *mount_attach_tree(int tree, const char *target);

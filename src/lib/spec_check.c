@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "caps.h"
+#include "labels.h"
 #include "mount.h"
 #include "process.h"
 #include "seccomp_filter.h"
@@ -18,10 +19,6 @@ static urun_error *check_process(const struct spec_process *p, bool terminal_ok)
   if (p->terminal && !terminal_ok)
     return unsupported(".process.terminal",
                        "a terminal needs --console-socket (or `urun run` in the foreground)");
-  if (p->apparmor_profile && *p->apparmor_profile)
-    return unsupported(".process.apparmorProfile", "AppArmor " NOT_YET);
-  if (p->selinux_label && *p->selinux_label)
-    return unsupported(".process.selinuxLabel", "SELinux " NOT_YET);
   TRY(process_check(p));
   return caps_check(&p->capabilities);
 }
@@ -44,7 +41,6 @@ static urun_error *check_linux(const struct spec *s) {
   if (l->time_offsets_len && !has_namespace(s, "time"))
     return unsupported(".linux.timeOffsets", "needs a time namespace");
   TRY(seccomp_check(&l->seccomp));
-  if (l->mount_label && *l->mount_label) return unsupported(".linux.mountLabel", "SELinux " NOT_YET);
   if (l->net_devices_len) return unsupported(".linux.netDevices", NOT_YET);
   if (l->intel_rdt.present) return unsupported(".linux.intelRdt", "Intel RDT " NOT_YET);
   if (l->rootfs_propagation && !mount_propagation_flags(l->rootfs_propagation))
@@ -63,7 +59,8 @@ urun_error *spec_check(const struct spec *s, bool terminal_ok) {
   if (!s->has_process) return unsupported(".process", "required field is missing");
   TRY(check_process(&s->process, terminal_ok));
   TRY(mount_check_config(s));
-  return check_linux(s);
+  TRY(check_linux(s));
+  return labels_prepare(&s->process, s->linux_.mount_label);
 }
 
 urun_error *spec_check_ids(const struct spec *s, const struct userns_plan *plan) {

@@ -1,5 +1,7 @@
 # mounts.sh: the mount options that are more than a flag: tmpcopyup and
-# idmapped bind mounts (idmap, ridmap, per-mount uid/gid mappings).
+# idmapped bind mounts (idmap, ridmap, per-mount uid/gid mappings);
+# destinations through symlinks of the rootfs; bind mounts in a user
+# namespace (flags it cannot drop, sources only the caller can reach).
 
 test_tmpcopyup() {
   make_bundle b /bin/sh -c 'grep " /data " /proc/self/mounts | cut -d" " -f3; cat /data/file /data/sub/inner; readlink /data/link; stat -c "%a" /data/sub; echo new > /data/file && cat /data/file'
@@ -45,11 +47,11 @@ test_idmapped_bind_mounts() {
   out=$(cd b && urun run im 2>&1) || fail "run failed: $out"
   assert_eq "$out" "$(printf '5000:6000\n5000:6000')" "ids through the mount's mappings"
   assert_eq "$(stat -c %u:%g "$T/src/f")" 0:0 "the files on disk are unchanged"
-  # without mappings of its own an idmap mount needs the container's, and
-  # mappings without idmap are refused
+  # mappings without the idmap option ask for an idmapped mount all the
+  # same (runtime-spec 1.2)
   cfg b '.mounts[-1].options = ["rbind"]'
-  expect_error "$URUN" --root "$STATE" run --bundle b im2
-  assert_contains "$out" "without the idmap or ridmap option"
+  out=$(cd b && urun run im2 2>&1) || fail "run failed: $out"
+  assert_eq "$out" "$(printf '5000:6000\n5000:6000')" "mappings alone idmap the mount"
   assert_nothing_left im2 "$T/b"
   # a container with a user namespace: its root could not idmap the host's
   # filesystem, urun makes the tree on the host; host root's files are the
@@ -92,4 +94,116 @@ test_idmap_of_a_tmpfs_the_container_mounted() {
   out=$(cd b && urun run it 2>&1) || fail "run failed: $out"
   assert_eq "$out" "$(printf '0:0\n1:1')" "root's file through the mount's mappings"
   assert_nothing_left it "$T/b"
+}
+
+test_mount_destination_through_symlinks() {
+  # what a symlink in the rootfs points at is made inside the rootfs, as
+  # runc and crun do: a dangling link as the destination of a file bind
+  # (relative), a link to a missing directory as the parent of a bind, a
+  # dangling link as a tmpfs destination
+  make_bundle b /bin/sh -c 'grep -oE " /(foo|real|tgt)[^ ]*" /proc/self/mountinfo | sort; cat /etc/not-existing; ls /conf/stack'
+  ln -s ../foo/bar/not/here b/rootfs/etc/not-existing
+  ln -s /real/conf b/rootfs/conf
+  ln -s tgt b/rootfs/symlink
+  mkdir "$T/dir"
+  echo from-host > "$T/dir/file"
+  cfg b --arg f "$T/dir/file" --arg d "$T/dir" '.mounts += [
+    {"destination": "/etc/not-existing", "type": "bind", "source": $f, "options": ["bind", "ro"]},
+    {"destination": "/conf/stack", "type": "bind", "source": $d, "options": ["bind"]},
+    {"destination": "/symlink", "type": "tmpfs", "source": "tmpfs"}]'
+  local out
+  out=$(cd b && urun run sl 2>&1) || fail "run failed: $out"
+  assert_eq "$out" "$(printf ' /foo/bar/not/here\n /real/conf/stack\n /tgt\nfrom-host\nfile')"
+  [ -f b/rootfs/foo/bar/not/here ] && [ -d b/rootfs/real/conf/stack ] && [ -d b/rootfs/tgt ] ||
+    fail "the targets were not made in the rootfs"
+  assert_nothing_left sl "$T/b"
+}
+
+test_mount_destination_link_cannot_climb_out() {
+  # the attack: a link whose target climbs above the rootfs with "..";
+  # from /etc of $T/b/rootfs, three levels up is $T on the host
+  make_bundle b /bin/true
+  ln -s ../../../escape b/rootfs/etc/evil
+  ln -s ../../../escape-file b/rootfs/etc/evil-file
+  cfg b --arg f "$T/b/config.json" '.mounts += [
+    {"destination": "/etc/evil/sub", "type": "tmpfs", "source": "tmpfs"},
+    {"destination": "/etc/evil-file", "type": "bind", "source": $f, "options": ["bind"]}]'
+  local out rc=0
+  out=$(cd b && urun run esc 2>&1) || rc=$?
+  assert_file_absent "$T/escape" "a directory made outside the rootfs"
+  assert_file_absent "$T/escape-file" "a file made outside the rootfs"
+  [ $rc -eq 0 ] || fail "run failed: $out"
+  [ -d b/rootfs/escape/sub ] && [ -f b/rootfs/escape-file ] || fail "the targets were not made in the rootfs"
+  assert_nothing_left esc "$T/b"
+}
+
+# A config given a user namespace of its own when run as root (a user's
+# config has one already): container root is host uid 100000 and owns
+# the rootfs.
+with_userns() {
+  is_root || return 0
+  chown -R 100000:100000 "$1/rootfs"
+  local map='[{"containerID": 0, "hostID": 100000, "size": 65536}]'
+  cfg "$1" --argjson m "$map" '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = $m | .linux.gidMappings = $m'
+}
+
+test_bind_in_userns_keeps_locked_flags() {
+  # the source's atime setting and nosuid/nodev/noexec are locked in a user
+  # namespace: a remount asking for others keeps them instead of failing
+  mkdir "$T/dir"
+  make_bundle b /bin/sh -c 'grep " /mnt/dir " /proc/self/mountinfo'
+  with_userns b
+  cfg b --arg d "$T/dir" '.mounts += [
+    {"destination": "/mnt/dir", "type": "bind", "source": $d, "options": ["bind", "shared", "nosuid", "strictatime"]}]'
+  local out
+  out=$(cd b && urun run lf 2>&1) || fail "run failed: $out"
+  assert_match "$out" "/mnt/dir rw,nosuid,relatime shared:" "nosuid set, the source's relatime kept"
+  assert_nothing_left lf "$T/b"
+}
+
+test_bind_source_only_the_caller_can_reach() {
+  is_root || skip "root only: a user cannot open what its own container root could not"
+  # $T/closed is closed to the container's root (host uid 100000): root on
+  # the host opens the source for it, as crun does
+  mkdir -p "$T/closed/m"
+  echo inside > "$T/closed/m/f"
+  chmod 666 "$T/closed/m/f" # only the read-only mount stops a write
+  chmod 700 "$T/closed"
+  make_bundle b /bin/sh -c 'cat /foo/f; grep -c " /foo " /proc/self/mountinfo'
+  with_userns b
+  cfg b --arg d "$T/closed/m" '.mounts += [{"destination": "/foo", "type": "bind", "source": $d, "options": ["bind", "ro"]}]'
+  local out
+  out=$(cd b && urun run cl 2>&1) || fail "run failed: $out"
+  assert_eq "$out" "$(printf 'inside\n1')"
+  # still read-only, and the container cannot write through it
+  cfg b '.process.args = ["/bin/sh", "-c", "echo x > /foo/f"]'
+  out=$(cd b && urun run cl2 2>&1) && fail "wrote through a read-only bind"
+  assert_contains "$out" "Read-only file system"
+  assert_eq "$(cat "$T/closed/m/f")" inside
+  assert_nothing_left cl "$T/b"
+}
+
+test_device_nodes_bound_in_userns_are_nosuid_noexec() {
+  # in a user namespace the host's nodes are bound in: nosuid and noexec,
+  # as runc and crun make them
+  make_bundle b /bin/sh -c 'grep -E " /dev/(null|zero|tty) " /proc/self/mountinfo'
+  with_userns b
+  local out line
+  out=$(cd b && urun run dn 2>&1) || fail "run failed: $out"
+  [ "$(grep -c . <<<"$out")" -eq 3 ] || fail "expected 3 bound nodes: $out"
+  while read -r line; do
+    assert_match "$line" " [^ ]*nosuid[^ ]*noexec" "bound node without nosuid,noexec"
+  done <<<"$out"
+  assert_nothing_left dn "$T/b"
+}
+
+test_device_path_with_trailing_slash() {
+  is_root || skip "root only: a user cannot make device nodes, and the host has no /mnt node to bind"
+  # "/mnt/" names /mnt: the node is made there with its fileMode and owner
+  make_bundle b /bin/sh -c 'stat -c "%n %F %a %u %g %t:%T" /mnt'
+  cfg b '.linux.devices = [{"path": "/mnt/", "type": "b", "major": 10, "minor": 229, "fileMode": 416, "uid": 10, "gid": 11}]'
+  local out
+  out=$(cd b && urun run ts 2>&1) || fail "run failed: $out"
+  assert_eq "$out" "/mnt block special file 640 10 11 a:e5"
+  assert_nothing_left ts "$T/b"
 }

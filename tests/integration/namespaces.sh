@@ -129,3 +129,41 @@ test_sysfs_of_a_joined_network_namespace() {
   kill $holder
   assert_eq "$(tr '\n' ' ' <<<"$out")" "lo " "the joined namespace's interfaces only"
 }
+
+# runtime-spec: a namespace type the config does not list is the runtime's.
+# Without a mount namespace the container runs in the caller's, chrooted
+# into its root; a config that asks for mounts there is refused by field.
+test_no_mount_namespace() {
+  make_bundle b /testprog sleep 100
+  cfg b '.linux.namespaces |= map(select(.type != "mount")) | .process.terminal = false
+    | del(.linux.maskedPaths, .linux.readonlyPaths, .linux.rootfsPropagation) | .root.readonly = false'
+  cp b/config.json "$T/plain.json"
+  # each field that would mount in the caller's namespace, named
+  local field
+  for field in .mounts .linux.maskedPaths .root.readonly; do
+    cp "$T/plain.json" b/config.json
+    case $field in
+    .mounts) cfg b '.mounts = [{"destination": "/proc", "type": "proc", "source": "proc"}]' ;;
+    .linux.maskedPaths) cfg b '.mounts = [] | .linux.maskedPaths = ["/x"]' ;;
+    .root.readonly) cfg b '.mounts = [] | .root.readonly = true' ;;
+    esac
+    expect_error "$URUN" --root "$STATE" create --bundle b nm
+    assert_contains "$out" "config.json: $field: needs a mount namespace of the container's own"
+    assert_contains "$out" 'add {"type": "mount"} to .linux.namespaces'
+    assert_nothing_left nm "$T/b"
+  done
+  cp "$T/plain.json" b/config.json
+  cfg b '.mounts = []'
+  local before
+  before=$(grep -c . /proc/self/mountinfo)
+  (cd b && urun run -d nm) || fail "run -d without a mount namespace failed"
+  local pid
+  pid=$(urun state nm | jq -r .pid)
+  assert_eq "$(readlink /proc/"$pid"/ns/mnt)" "$(readlink /proc/self/ns/mnt)" "the caller's mount namespace"
+  [ /proc/"$pid"/root -ef b/rootfs ] || fail "init is not chrooted into its rootfs"
+  # exec enters the container's root too
+  assert_eq "$(urun exec nm /bin/ls /)" "$(ls b/rootfs)" "exec sees the container's root"
+  urun delete -f nm
+  assert_eq "$(grep -c . /proc/self/mountinfo)" "$before" "no mount made in the caller's namespace"
+  assert_nothing_left nm "$T/b"
+}

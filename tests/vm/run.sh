@@ -14,14 +14,18 @@ testvm=${TESTVM:-$top/../shared/testvm/testvm}
 
 "$testvm" deps >/dev/null 2>&1 || { echo "vm: testvm deps failed"; echo "vm: 0 passed, 1 failed"; exit 1; }
 "$testvm" build >"$work/vm-build.log" 2>&1 || { tail -5 "$work/vm-build.log"; echo "vm: 0 passed, 1 failed"; exit 1; }
-# The guest's Debian lacks libyajl2: the same package from the host's archive.
+# The guest's Debian lacks libyajl2 (urun), apparmor and libapparmor1
+# (tests/vm/apparmor.sh): the same packages from the host's archive.
 mkdir -p "$work/debs"
-(cd "$work/debs" && { apt-get download -qq libyajl2 2>/dev/null || { apt-get update -qq && apt-get download -qq libyajl2; }; }) || { echo "vm: apt-get download libyajl2 failed"; echo "vm: 0 passed, 1 failed"; exit 1; }
+debs=(libyajl2 apparmor libapparmor1)
+(cd "$work/debs" && { apt-get download -qq "${debs[@]}" 2>/dev/null || { apt-get update -qq && apt-get download -qq "${debs[@]}"; }; }) || { echo "vm: apt-get download ${debs[*]} failed"; echo "vm: 0 passed, 1 failed"; exit 1; }
 chmod -R a+rX "$work/debs"
 "$testvm" stop >/dev/null 2>&1
 TESTVM_SHARE=$work "$testvm" boot >"$work/vm-boot.log" 2>&1 || { tail -5 "$work/vm-boot.log"; echo "vm: 0 passed, 1 failed"; exit 1; }
 trap '"$testvm" stop >/dev/null 2>&1' EXIT
-"$testvm" root dpkg -i "$work"/debs/*.deb >/dev/null || { echo "vm: installing libyajl2 in the guest failed"; echo "vm: 0 passed, 1 failed"; exit 1; }
+"$testvm" root dpkg -i "$work"/debs/*.deb >/dev/null || { echo "vm: installing ${debs[*]} in the guest failed"; echo "vm: 0 passed, 1 failed"; exit 1; }
+# the profile apparmor.sh runs containers in, for both runs (loading needs root)
+"$testvm" root apparmor_parser -r "$work/tests/vm/urun-test.apparmor" || { echo "vm: loading the AppArmor test profile failed"; echo "vm: 0 passed, 1 failed"; exit 1; }
 
 rc=0
 files=("$work"/tests/vm/*.sh)
