@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,6 +43,17 @@ bool in_user_namespace(void) {
 }
 
 bool running_as_real_root(void) { return geteuid() == 0 && !in_user_namespace(); }
+
+/* Root with CAP_SETUID and CAP_SETGID writes any map itself; root of a
+ * container that dropped them (a CI job's) is as unprivileged as a user. */
+bool userns_can_map_any(void) {
+  if (geteuid() != 0) return false;
+  struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+  struct __user_cap_data_struct d[2];
+  if (syscall(SYS_capget, &h, d) < 0) return false;
+  unsigned long long eff = d[0].effective | ((unsigned long long)d[1].effective << 32);
+  return (eff & (1ULL << CAP_SETUID)) && (eff & (1ULL << CAP_SETGID));
+}
 
 static urun_error *copy_maps(const struct spec_id_mappings *src, struct spec_id_mappings *dst) {
   dst->len = 0;
@@ -143,7 +156,7 @@ urun_error *userns_plan_make(const struct spec *spec, enum rootless_mode mode,
                              struct userns_plan *ret) {
   memset(ret, 0, sizeof(*ret));
   const struct spec_namespace *ns = spec_find_namespace(spec, "user");
-  bool privileged = geteuid() == 0;
+  bool privileged = userns_can_map_any();
   if (mode == ROOTLESS_TRUE) privileged = false;
   if (ns && ns->path) return NULL; /* joined, nothing to write */
   if (!ns && geteuid() == 0 && mode != ROOTLESS_TRUE) return NULL; /* root without a user ns */
@@ -162,7 +175,7 @@ urun_error *userns_plan_make(const struct spec *spec, enum rootless_mode mode,
     default_maps(&ret->uid_maps, true);
     default_maps(&ret->gid_maps, false);
   }
-  if (geteuid() == 0 && mode != ROOTLESS_TRUE) return NULL; /* root writes any map itself */
+  if (privileged) return NULL; /* root writes any map itself */
   bool uid_helper, gid_helper;
   TRY(check_unprivileged_maps(&ret->uid_maps, true, &uid_helper));
   TRY(check_unprivileged_maps(&ret->gid_maps, false, &gid_helper));

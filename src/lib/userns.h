@@ -20,6 +20,9 @@ struct userns_plan {
 
 /* True when euid 0 in the initial user namespace. */
 bool running_as_real_root(void);
+/* True when this process may write any id map (root with CAP_SETUID and
+ * CAP_SETGID); false for a user, and for root of a container without them. */
+bool userns_can_map_any(void);
 /* True when this process runs inside a non-initial user namespace. */
 bool in_user_namespace(void);
 /* Decide the maps from the config, the caller and the rootless mode; check
