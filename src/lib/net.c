@@ -108,8 +108,7 @@ urun_error *net_add_resolv_conf(struct spec *s, const struct net_plan *p, int st
   return NULL;
 }
 
-/* urun-slirp beside our own binary (a build tree, /usr/bin), else $PATH. */
-static char *helper_path(void) {
+char *net_helper_path(const char *name) {
   char self[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
   if (n > 0) {
@@ -117,12 +116,12 @@ static char *helper_path(void) {
     char *slash = strrchr(self, '/');
     if (slash) {
       *slash = '\0';
-      char *p = path_join(self, "urun-slirp");
+      char *p = path_join(self, name);
       if (p && access(p, X_OK) == 0) return p;
       free(p);
     }
   }
-  return strdup("urun-slirp");
+  return strdup(name);
 }
 
 urun_error *net_open_namespaces(const struct net_plan *p, pid_t pid, bool own_userns, int *ret_userns,
@@ -158,7 +157,7 @@ urun_error *net_start_helper(const struct net_plan *p, int userns, int netns, in
                              const char *state_dir, pid_t *ret_pid, uint64_t *ret_start_time) {
   *ret_pid = 0;
   if (p->mode != NET_SLIRP) return NULL;
-  _cleanup_free_ char *exe = helper_path();
+  _cleanup_free_ char *exe = net_helper_path("urun-slirp");
   _cleanup_free_ char *api = path_join(state_dir, "slirp.sock");
   if (!exe || !api) return urun_error_code(ENOMEM, "urun-slirp");
   _cleanup_close_ int log = openat(state_dirfd, SLIRP_LOG_NAME, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -68,7 +68,7 @@ static void add_map(struct spec_id_mappings *m, uint32_t c, uint32_t h, uint32_t
   m->items[m->len++] = (struct spec_id_mapping){c, h, n};
 }
 
-static const char *find_helper(const char *name) {
+const char *userns_find_helper(const char *name) {
   static char buf[256];
   const char *dirs[] = {"/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin", NULL};
   for (int i = 0; dirs[i]; i++) {
@@ -85,14 +85,11 @@ static char *user_name(uid_t uid) {
   return NULL;
 }
 
-/* Ranges from libsubid go back to its own free (see lazy_libs.h). */
-static void free_ranges(struct subid_range **r) {
+void userns_free_ranges(struct subid_range **r) {
   if (*r) subid_api.lib_free(*r);
 }
-#define _cleanup_ranges_ __attribute__((cleanup(free_ranges)))
 
-/* The caller's subordinate ranges (libsubid: /etc/subuid or SSSD). */
-static int sub_ranges(bool uid, struct subid_range **ret) {
+int userns_sub_ranges(bool uid, struct subid_range **ret) {
   _cleanup_free_ char *name = user_name(getuid());
   *ret = NULL;
   if (!name) return -1;
@@ -122,11 +119,11 @@ static urun_error *check_unprivileged_maps(const struct spec_id_mappings *m, boo
   bool only_own = m->len == 1 && m->items[0].host_id == own && m->items[0].size == 1;
   *ret_needs_helper = !only_own;
   if (only_own) return NULL;
-  if (!find_helper(helper))
+  if (!userns_find_helper(helper))
     return urun_error_new("%s: mapping more than your own id needs %s (install the uidmap package)",
                           field, helper);
-  _cleanup_ranges_ struct subid_range *ranges = NULL;
-  int n = sub_ranges(uid, &ranges);
+  _cleanup_subid_ranges_ struct subid_range *ranges = NULL;
+  int n = userns_sub_ranges(uid, &ranges);
   for (size_t i = 0; i < m->len; i++) {
     const struct spec_id_mapping *x = &m->items[i];
     if (x->host_id == own && x->size == 1) continue;
@@ -143,9 +140,9 @@ static urun_error *check_unprivileged_maps(const struct spec_id_mappings *m, boo
 static void default_maps(struct spec_id_mappings *m, bool uid) {
   unsigned long own = uid ? geteuid() : getegid();
   add_map(m, 0, (uint32_t)own, 1);
-  if (!find_helper(uid ? "newuidmap" : "newgidmap")) return;
-  _cleanup_ranges_ struct subid_range *ranges = NULL;
-  int n = sub_ranges(uid, &ranges);
+  if (!userns_find_helper(uid ? "newuidmap" : "newgidmap")) return;
+  _cleanup_subid_ranges_ struct subid_range *ranges = NULL;
+  int n = userns_sub_ranges(uid, &ranges);
   if (n > 0 && ranges[0].count > 0) {
     unsigned long count = ranges[0].count > 65535 ? 65535 : ranges[0].count;
     add_map(m, 1, (uint32_t)ranges[0].start, (uint32_t)count);
@@ -211,8 +208,8 @@ static urun_error *write_proc_map(pid_t pid, const char *file, const struct spec
   return write_file_at(AT_FDCWD, path, buf, off, 0);
 }
 
-static urun_error *run_map_helper(pid_t pid, const char *helper, const struct spec_id_mappings *m) {
-  const char *path = find_helper(helper);
+urun_error *userns_run_map_helper(pid_t pid, const char *helper, const struct spec_id_mappings *m, bool quiet) {
+  const char *path = userns_find_helper(helper);
   if (!path) return urun_error_new("%s not found: install the uidmap package", helper);
   size_t argc = 2 + 3 * m->len + 1;
   _cleanup_free_ char **argv = calloc(argc, sizeof(char *));
@@ -231,13 +228,17 @@ static urun_error *run_map_helper(pid_t pid, const char *helper, const struct sp
     }
   }
   pid_t child;
-  int r = posix_spawn(&child, path, NULL, NULL, argv, environ);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  if (quiet) posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  int r = posix_spawn(&child, path, &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
   if (r != 0) return urun_error_code(r, "run %s", path);
   int status;
   while (waitpid(child, &status, 0) < 0)
     if (errno != EINTR) return urun_error_errno("wait for %s", helper);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    return urun_error_new("%s failed (its message is above): check the ranges in %s", helper,
+    return urun_error_new("%s failed%s: check the ranges in %s", helper, quiet ? "" : " (its message is above)",
                           strcmp(helper, "newuidmap") == 0 ? "/etc/subuid" : "/etc/subgid");
   return NULL;
 }
@@ -245,8 +246,8 @@ static urun_error *run_map_helper(pid_t pid, const char *helper, const struct sp
 urun_error *userns_write_maps(pid_t pid, const struct userns_plan *p) {
   if (!p->create) return NULL;
   if (p->use_helpers) {
-    TRY(run_map_helper(pid, "newgidmap", &p->gid_maps));
-    TRY(run_map_helper(pid, "newuidmap", &p->uid_maps));
+    TRY(userns_run_map_helper(pid, "newgidmap", &p->gid_maps, false));
+    TRY(userns_run_map_helper(pid, "newuidmap", &p->uid_maps, false));
     return NULL;
   }
   if (p->deny_setgroups) {

@@ -1,0 +1,127 @@
+/* check_userns.c: can the caller make a user namespace and use it (mount
+ * in it)?  A real trial, then the knobs that explain a refusal: the
+ * sysctls, AppArmor's restriction of unprivileged user namespaces
+ * (Ubuntu 23.10+), a seccomp filter around us (a container's). */
+#define _GNU_SOURCE
+#include "check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "cleanup.h"
+#include "fsutil.h"
+#include "userns.h"
+
+/* In the child: a private mount namespace, a tmpfs mounted in it. */
+static int mount_trial(void *arg, char *note, size_t size) {
+  static const char *const dirs[] = {"/tmp", "/mnt", "/dev", "/run", NULL};
+  if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+    snprintf(note, size, "make / private: %s", strerror(errno));
+    return errno;
+  }
+  for (int i = 0; dirs[i]; i++) {
+    struct stat st;
+    if (stat(dirs[i], &st) < 0 || !S_ISDIR(st.st_mode)) continue;
+    if (mount("tmpfs", dirs[i], "tmpfs", 0, "size=64k") < 0) {
+      snprintf(note, size, "mount tmpfs on %s: %s", dirs[i], strerror(errno));
+      return errno;
+    }
+    return 0;
+  }
+  snprintf(note, size, "no directory to mount on");
+  return ENOENT;
+}
+
+static bool seccomp_filtered(void) {
+  _cleanup_free_ char *status = NULL;
+  urun_error *e = read_file_at(AT_FDCWD, "/proc/self/status", &status, NULL);
+  if (e) {
+    urun_error_free(e);
+    return false;
+  }
+  const char *s = strstr(status, "\nSeccomp:");
+  return s && strtol(s + 9, NULL, 10) == 2;
+}
+
+/* The AppArmor label we run under, "unconfined" when none. */
+static void apparmor_label(char *buf, size_t size) {
+  if (!check_read_line("/proc/self/attr/apparmor/current", buf, size) &&
+      !check_read_line("/proc/self/attr/current", buf, size))
+    snprintf(buf, size, "unconfined");
+}
+
+static void sysctls(struct check_report *r, bool required) {
+  long v;
+  if (check_sysctl("/proc/sys/user/max_user_namespaces", &v)) {
+    if (v == 0)
+      check_add(r, "max_user_ns", CHECK_FAIL, required,
+                "sysctl -w user.max_user_namespaces=15000 and, to keep it, "
+                "echo user.max_user_namespaces=15000 > /etc/sysctl.d/50-urun.conf",
+                "user.max_user_namespaces is 0: no user namespace can be made");
+    else
+      check_add(r, "max_user_ns", CHECK_OK, required, NULL, "user.max_user_namespaces is %ld", v);
+  }
+  if (check_sysctl("/proc/sys/kernel/unprivileged_userns_clone", &v)) {
+    if (v == 0)
+      check_add(r, "userns_clone", CHECK_FAIL, required,
+                "sysctl -w kernel.unprivileged_userns_clone=1 and, to keep it, "
+                "echo kernel.unprivileged_userns_clone=1 > /etc/sysctl.d/50-urun.conf",
+                "kernel.unprivileged_userns_clone is 0: users may not make user namespaces");
+    else
+      check_add(r, "userns_clone", CHECK_OK, required, NULL, "kernel.unprivileged_userns_clone is %ld", v);
+  }
+  if (check_sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", &v)) {
+    char label[256];
+    apparmor_label(label, sizeof(label));
+    bool unconfined = !strncmp(label, "unconfined", 10);
+    if (v != 0 && unconfined && required)
+      check_add(r, "apparmor_userns", CHECK_FAIL, required,
+                "install urun's AppArmor profile (make install puts it in /etc/apparmor.d/urun), then "
+                "apparmor_parser -r /etc/apparmor.d/urun",
+                "kernel.apparmor_restrict_unprivileged_userns is 1 and urun runs unconfined: its user "
+                "namespaces get no capabilities");
+    else
+      check_add(r, "apparmor_userns", CHECK_OK, required, NULL,
+                "kernel.apparmor_restrict_unprivileged_userns is %ld, urun runs as AppArmor \"%s\"", v, label);
+  }
+}
+
+void check_userns(struct check_report *r) {
+  bool required = !r->root; /* root runs a container without one */
+  struct check_trial t;
+  check_trial_run(CLONE_NEWUSER | CLONE_NEWNS, NULL, NULL, mount_trial, NULL, &t);
+  if (t.unshare_errno) {
+    const char *why = "";
+    if (t.unshare_errno == ENOSPC) why = ": the user.max_user_namespaces limit is reached (or 0)";
+    else if (t.unshare_errno == EPERM && seccomp_filtered())
+      why = ": a seccomp filter around urun refuses it (a container's profile)";
+    char found[512];
+    snprintf(found, sizeof(found), "unshare(CLONE_NEWUSER): %s%s", strerror(t.unshare_errno), why);
+    check_add_fix(r, "userns", CHECK_FAIL, required, found, "%s",
+                  t.unshare_errno == EPERM && seccomp_filtered()
+                      ? "run the outer container with a seccomp profile that allows unshare and clone with "
+                        "CLONE_NEWUSER (podman/docker: --security-opt seccomp=unconfined, or a custom profile)"
+                      : "allow unprivileged user namespaces (see the sysctl lines below)");
+  } else if (t.map_failed) {
+    check_add_fix(r, "userns", CHECK_FAIL, required, t.note, "%s",
+                  "a user namespace was made but its id map could not be written: check /proc is mounted and "
+                  "writable, and AppArmor (apparmor_userns below)");
+  } else if (t.result) {
+    char found[512];
+    snprintf(found, sizeof(found), "a user namespace was made, but mounting in it failed (%s)", t.note);
+    check_add_fix(r, "userns", CHECK_FAIL, required, found, "%s",
+                  "if AppArmor restricts user namespaces, install urun's profile "
+                  "(apparmor_parser -r /etc/apparmor.d/urun); in a container, run it with "
+                  "--security-opt apparmor=unconfined or a profile that allows mount");
+  } else {
+    r->userns_ok = true;
+    check_add(r, "userns", CHECK_OK, required, NULL, "a user namespace with a mount namespace and a tmpfs in it%s",
+              in_user_namespace() ? " (nested: urun itself runs in a user namespace)" : "");
+  }
+  sysctls(r, required);
+}
