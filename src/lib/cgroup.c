@@ -392,7 +392,7 @@ urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_man
     return NULL;
   }
   if (!mount) {
-    if (limits) return refuse(r, "this host has no cgroup v2 hierarchy (cgroup v1 only)");
+    if (limits) return refuse(r, "this host has no cgroup v2 hierarchy (cgroup v1 only) (run 'urun check')");
     return NULL;
   }
   ret->mountpoint = strdup(mount);
@@ -444,8 +444,9 @@ urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_man
     return refuse(r, !running_as_real_root()
                          ? "no cgroup can be had: systemd's user bus is not reachable (enable lingering "
                            "with `loginctl enable-linger` and install dbus-user-session) and no cgroup "
-                           "subtree is delegated to you (a user@.service drop-in with Delegate=yes)"
-                         : "no cgroup can be made in the cgroup v2 hierarchy");
+                           "subtree is delegated to you (a user@.service drop-in with Delegate=yes) "
+                           "(run 'urun check')"
+                         : "no cgroup can be made in the cgroup v2 hierarchy (run 'urun check')");
   }
   /* No limits: running without a group of its own is fine. */
   log_debug("cgroup: none (%s)", e->message);

@@ -120,7 +120,8 @@ static urun_error *check_unprivileged_maps(const struct spec_id_mappings *m, boo
   *ret_needs_helper = !only_own;
   if (only_own) return NULL;
   if (!userns_find_helper(helper))
-    return urun_error_new("%s: mapping more than your own id needs %s (install the uidmap package)",
+    return urun_error_new("%s: mapping more than your own id needs %s: install the uidmap package (run "
+                          "'urun check')",
                           field, helper);
   _cleanup_subid_ranges_ struct subid_range *ranges = NULL;
   int n = userns_sub_ranges(uid, &ranges);
@@ -129,7 +130,7 @@ static urun_error *check_unprivileged_maps(const struct spec_id_mappings *m, boo
     if (x->host_id == own && x->size == 1) continue;
     if (n <= 0 || !in_ranges(ranges, n, x->host_id, x->size))
       return urun_error_new("%s[%zu]: host ids %u-%lu are not yours: add a range for your user to "
-                            "%s (e.g. `usermod --add-subuids`/`--add-subgids`)",
+                            "%s, e.g. `usermod --add-subuids`/`--add-subgids` (run 'urun check')",
                             field, i, x->host_id, (unsigned long)x->host_id + x->size - 1, file);
   }
   return NULL;
@@ -238,8 +239,9 @@ urun_error *userns_run_map_helper(pid_t pid, const char *helper, const struct sp
   while (waitpid(child, &status, 0) < 0)
     if (errno != EINTR) return urun_error_errno("wait for %s", helper);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    return urun_error_new("%s failed%s: check the ranges in %s", helper, quiet ? "" : " (its message is above)",
-                          strcmp(helper, "newuidmap") == 0 ? "/etc/subuid" : "/etc/subgid");
+    return urun_error_new("%s failed%s: check the ranges in %s%s", helper, quiet ? "" : " (its message is above)",
+                          strcmp(helper, "newuidmap") == 0 ? "/etc/subuid" : "/etc/subgid",
+                          quiet ? "" : " (run 'urun check')");
   return NULL;
 }
 
