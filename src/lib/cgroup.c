@@ -121,6 +121,13 @@ static urun_error *refuse(const struct spec_resources *r, const char *why) {
                         path ? path : ".linux.resources", why);
 }
 
+/* The same where the host is what is missing, which `urun check` explains. */
+static urun_error *refuse_host(const struct spec_resources *r, const char *why) {
+  _cleanup_free_ char *text = NULL;
+  if (asprintf(&text, "%s (run 'urun check')", why) < 0) return urun_error_code(ENOMEM, "cgroup");
+  return refuse(r, text);
+}
+
 /* Is `name` listed in the space-separated `list`? */
 static bool word_in(const char *list, const char *name) {
   size_t n = strlen(name);
@@ -150,7 +157,7 @@ static urun_error *check_available(const char *group, const char *wanted, const 
                  "(Delegate=%s)",
                  c + 1, group, *have ? have : "none", c + 1) < 0)
       return urun_error_code(ENOMEM, "cgroup");
-    return refuse(r, why);
+    return refuse_host(r, why);
   }
   return NULL;
 }
@@ -392,7 +399,7 @@ urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_man
     return NULL;
   }
   if (!mount) {
-    if (limits) return refuse(r, "this host has no cgroup v2 hierarchy (cgroup v1 only) (run 'urun check')");
+    if (limits) return refuse_host(r, "this host has no cgroup v2 hierarchy (cgroup v1 only)");
     return NULL;
   }
   ret->mountpoint = strdup(mount);
@@ -441,12 +448,11 @@ urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_man
   if (limits) {
     if (str_has_prefix(e->message, "config.json:")) return e;
     urun_error_free(e);
-    return refuse(r, !running_as_real_root()
+    return refuse_host(r, !running_as_real_root()
                          ? "no cgroup can be had: systemd's user bus is not reachable (enable lingering "
                            "with `loginctl enable-linger` and install dbus-user-session) and no cgroup "
-                           "subtree is delegated to you (a user@.service drop-in with Delegate=yes) "
-                           "(run 'urun check')"
-                         : "no cgroup can be made in the cgroup v2 hierarchy (run 'urun check')");
+                           "subtree is delegated to you (a user@.service drop-in with Delegate=yes)"
+                         : "no cgroup can be made in the cgroup v2 hierarchy");
   }
   /* No limits: running without a group of its own is fine. */
   log_debug("cgroup: none (%s)", e->message);
