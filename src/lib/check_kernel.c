@@ -19,6 +19,7 @@
 #include "cleanup.h"
 #include "fsutil.h"
 #include "state.h"
+#include "userns.h"
 
 /* In the child (its own user and mount namespace): a tmpfs with an
  * overlay on it, then an idmapped copy of the tmpfs. */
@@ -148,7 +149,7 @@ static void overlay(struct check_report *r) {
 
 static void idmapped(struct check_report *r) {
   _cleanup_free_ char *dir = state_dir(r);
-  if (r->root && !geteuid()) {
+  if (running_as_real_root()) { /* root of a user namespace cannot idmap its filesystems */
     struct root_idmap t = {.dir = dir};
     struct check_trial c;
     check_trial_run(CLONE_NEWUSER, idmap_from_parent, &t, NULL, NULL, &c);

@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "cleanup.h"
 #include "fsutil.h"
+#include "seccomp_filter.h"
 #include "userns.h"
 
 /* In the child: a private mount namespace, a tmpfs mounted in it. */
@@ -37,22 +39,35 @@ static int mount_trial(void *arg, char *note, size_t size) {
   return ENOENT;
 }
 
-static bool seccomp_filtered(void) {
-  _cleanup_free_ char *status = NULL;
-  urun_error *e = read_file_at(AT_FDCWD, "/proc/self/status", &status, NULL);
-  if (e) {
-    urun_error_free(e);
-    return false;
-  }
-  const char *s = strstr(status, "\nSeccomp:");
-  return s && strtol(s + 9, NULL, 10) == 2;
-}
-
 /* The AppArmor label we run under, "unconfined" when none. */
 static void apparmor_label(char *buf, size_t size) {
   if (!check_read_line("/proc/self/attr/apparmor/current", buf, size) &&
       !check_read_line("/proc/self/attr/current", buf, size))
     snprintf(buf, size, "unconfined");
+}
+
+/* In the child: its own UTS namespace takes a hostname (an outer seccomp
+ * filter, podman's, refuses it without CAP_SYS_ADMIN). */
+static int hostname_trial(void *arg, char *note, size_t size) {
+  if (sethostname("urun-check", 10) < 0) {
+    snprintf(note, size, "sethostname: %s", strerror(errno));
+    return errno;
+  }
+  return 0;
+}
+
+static void hostname(struct check_report *r, bool required) {
+  struct check_trial t;
+  check_trial_run(CLONE_NEWUSER | CLONE_NEWUTS, NULL, NULL, hostname_trial, NULL, &t);
+  if (t.unshare_errno || t.map_failed) return; /* the userns line says why */
+  if (!t.result)
+    check_add(r, "hostname", CHECK_OK, required, NULL, "a UTS namespace of its own takes a hostname");
+  else if (t.result == EPERM && seccomp_filtered_already())
+    check_add(r, "hostname", CHECK_FAIL, required, SECCOMP_OUTER_FIX,
+              "%s in a UTS namespace of its own: a seccomp filter around urun refuses it", t.note);
+  else
+    check_add(r, "hostname", CHECK_FAIL, required, "run urun where sethostname is allowed in a new UTS namespace",
+              "%s in a UTS namespace of its own", t.note);
 }
 
 static void sysctls(struct check_report *r, bool required) {
@@ -92,18 +107,20 @@ static void sysctls(struct check_report *r, bool required) {
 }
 
 void check_userns(struct check_report *r) {
-  bool required = !r->root; /* root runs a container without one */
+  /* root on the host runs a container without one; root of a container
+   * (a CI job's) gets a config with one from `urun spec` */
+  bool required = !running_as_real_root();
   struct check_trial t;
   check_trial_run(CLONE_NEWUSER | CLONE_NEWNS, NULL, NULL, mount_trial, NULL, &t);
   if (t.unshare_errno) {
     const char *why = "";
     if (t.unshare_errno == ENOSPC) why = ": the user.max_user_namespaces limit is reached (or 0)";
-    else if (t.unshare_errno == EPERM && seccomp_filtered())
+    else if (t.unshare_errno == EPERM && seccomp_filtered_already())
       why = ": a seccomp filter around urun refuses it (a container's profile)";
     char found[512];
     snprintf(found, sizeof(found), "unshare(CLONE_NEWUSER): %s%s", strerror(t.unshare_errno), why);
     check_add_fix(r, "userns", CHECK_FAIL, required, found, "%s",
-                  t.unshare_errno == EPERM && seccomp_filtered()
+                  t.unshare_errno == EPERM && seccomp_filtered_already()
                       ? "run the outer container with a seccomp profile that allows unshare and clone with "
                         "CLONE_NEWUSER (podman/docker: --security-opt seccomp=unconfined, or a custom profile)"
                       : "allow unprivileged user namespaces (see the sysctl lines below)");
@@ -123,5 +140,6 @@ void check_userns(struct check_report *r) {
     check_add(r, "userns", CHECK_OK, required, NULL, "a user namespace with a mount namespace and a tmpfs in it%s",
               in_user_namespace() ? " (nested: urun itself runs in a user namespace)" : "");
   }
+  hostname(r, required);
   sysctls(r, required);
 }

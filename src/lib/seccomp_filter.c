@@ -3,6 +3,7 @@
 #include "seccomp_filter.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fsutil.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
@@ -236,4 +238,15 @@ void seccomp_program_free(struct seccomp_program *p) {
   free(p->filter);
   p->filter = NULL;
   p->len = 0;
+}
+
+bool seccomp_filtered_already(void) {
+  _cleanup_free_ char *status = NULL;
+  urun_error *e = read_file_at(AT_FDCWD, "/proc/self/status", &status, NULL);
+  if (e) {
+    urun_error_free(e);
+    return false;
+  }
+  const char *s = strstr(status, "\nSeccomp:");
+  return s && strtol(s + 9, NULL, 10) == SECCOMP_MODE_FILTER;
 }

@@ -5,6 +5,9 @@
 # by default) or as a user in it.  The inner container runs, exits with its
 # status, and is deleted with nothing left.
 
+# shellcheck source=tests/podman-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../podman-lib.sh"
+
 # The capabilities docker and podman give a container by default.
 CI_CAPS='["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FOWNER","CAP_FSETID","CAP_KILL","CAP_NET_BIND_SERVICE","CAP_SETFCAP","CAP_SETGID","CAP_SETPCAP","CAP_SETUID","CAP_SYS_CHROOT"]'
 
@@ -222,4 +225,48 @@ test_nested_no_tun_and_check() {
   assert_contains "$(nested_line OUT check)" "fix: start the outer container with --device /dev/net/tun"
   assert_match "$(nested_line OUT check)" "warn +delegation"
   assert_match "$(nested_line OUT check)" "ok +userns"
+}
+
+# --- inside rootless podman (urun as its runtime, no --privileged) ---
+
+# Run the nested script in a podman container with the given options; its
+# output in $out, its status in $rc.
+nested_podman() {
+  local r=$T/outer/rootfs
+  rc=0
+  out=$(RT=$URUN_RT prun -v "$URUN:/usr/local/bin/urun:ro" -v "$r/inner:/inner:ro" -v "$r/configs:/configs:ro" \
+    -v "$r/nested.sh:/nested.sh:ro" "$@" "$PODMAN_IMG" sh /nested.sh 2>&1) || rc=$?
+  echo "$out"
+}
+
+# What a CI job in rootless podman needs: podman's seccomp profile refuses
+# sethostname in a new UTS namespace (it allows namespaces only with
+# CAP_SYS_ADMIN), and urun's error names the option; with it the inner
+# container runs, exits with its status, leaves nothing.  /proc needs no
+# unmask (urun binds podman's with its masks), /dev/net/tun comes with
+# --device.
+test_nested_in_rootless_podman() {
+  podman_setup
+  nested_setup 0
+  jq '.process.args = ["sh", "-c", "exit 7"]' "$T/outer/rootfs/configs/info.json" >"$T/outer/rootfs/configs/exit7.json"
+  nested_podman
+  assert_eq "$rc" 0 "podman run"
+  assert_eq "$(nested_line RC info)" 1 "inner run under podman's seccomp profile"
+  assert_contains "$(nested_line OUT info)" "sethostname: Operation not permitted: a seccomp filter around urun refuses it"
+  assert_contains "$(nested_line OUT info)" "--security-opt seccomp=unconfined"
+  assert_eq "$(nested_line RC check)" 1 "urun check: no container can run"
+  assert_match "$(nested_line OUT check)" "fail +hostname"
+  local dev=()
+  [ -r /dev/net/tun ] && [ -w /dev/net/tun ] && dev=(--device /dev/net/tun)
+  nested_podman --security-opt seccomp=unconfined "${dev[@]}"
+  assert_eq "$rc" 0 "podman run"
+  nested_assert_info
+  assert_eq "$(nested_line RC exit7)" 7 "inner exit status"
+  nested_assert_clean exit7
+  assert_eq "$(nested_line RC check)" 0 "urun check: $(nested_line OUT check)"
+  assert_match "$(nested_line OUT check)" "ok +hostname"
+  if [ ${#dev[@]} -gt 0 ]; then
+    assert_match "$(nested_line OUT check)" "ok +tun"
+  fi
+  RTN=urun podman_nothing_left
 }
