@@ -32,8 +32,7 @@ const char *cgroup_mountpoint(void) {
   return NULL;
 }
 
-/* Our own group ("0::/path" of /proc/self/cgroup). */
-static char *own_cgroup(void) {
+char *cgroup_own_path(void) {
   _cleanup_free_ char *data = NULL;
   urun_error *e = read_file_at(AT_FDCWD, "/proc/self/cgroup", &data, NULL);
   if (e) {
@@ -348,7 +347,7 @@ static urun_error *prepare_cgroupfs(const struct spec *s, const char *id, const 
   if (cp && cp[0] == '/') {
     rel = strdup(cp + 1);
   } else {
-    _cleanup_free_ char *own = own_cgroup();
+    _cleanup_free_ char *own = cgroup_own_path();
     _cleanup_free_ char *base = geteuid() == 0 && !cp ? strdup("/urun") : own ? parent_of(own) : NULL;
     if (!base) return urun_error_new("cgroup: cannot read /proc/self/cgroup");
     if (asprintf(&rel, "%s/%s", strcmp(base, "/") ? base + 1 : "", cp ? cp : id) < 0) rel = NULL;

@@ -21,15 +21,8 @@ static bool exists(const char *path) { return access(path, F_OK) == 0; }
 
 /* Our own group's directory, e.g. /sys/fs/cgroup/user.slice/...; caller frees. */
 static char *own_group_dir(const char *mount) {
-  _cleanup_free_ char *data = NULL;
-  urun_error *e = read_file_at(AT_FDCWD, "/proc/self/cgroup", &data, NULL);
-  if (e) {
-    urun_error_free(e);
-    return NULL;
-  }
-  for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n"))
-    if (str_has_prefix(line, "0::")) return path_join(mount, line + 3);
-  return NULL;
+  _cleanup_free_ char *own = cgroup_own_path();
+  return own ? path_join(mount, own) : NULL;
 }
 
 /* The controllers systemd delegates to the user's instance. */

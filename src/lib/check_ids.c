@@ -114,17 +114,6 @@ static void subids(struct check_report *r, bool uid, struct subid_range **ret_fi
   if (*ret_first) **ret_first = ranges[0];
 }
 
-static bool no_new_privs(void) {
-  _cleanup_free_ char *status = NULL;
-  urun_error *e = read_file_at(AT_FDCWD, "/proc/self/status", &status, NULL);
-  if (e) {
-    urun_error_free(e);
-    return false;
-  }
-  const char *s = strstr(status, "\nNoNewPrivs:");
-  return s && strtol(s + 12, NULL, 10) == 1;
-}
-
 /* Present, setuid root or with file capabilities, and urun may gain
  * their rights: reported either way; true when usable. */
 static bool map_helper(struct check_report *r, const char *helper) {
@@ -147,7 +136,7 @@ static bool map_helper(struct check_report *r, const char *helper) {
                   helper[3] == 'u' ? 'u' : 'g', path);
     return false;
   }
-  if (no_new_privs()) {
+  if (proc_status_number("NoNewPrivs") == 1) {
     check_add(r, helper, CHECK_FAIL, false,
               "run urun without no_new_privs (a container's noNewPrivileges: false, or no NoNewPrivileges= in "
               "the systemd unit)",

@@ -133,18 +133,24 @@ static char *state_dir(const struct check_report *r) {
   return path;
 }
 
+/* A trial in a user namespace of its own: warn (the fix) or ok. */
+static void report_trial(struct check_report *r, const char *name, const struct check_trial *t, const char *fix,
+                         const char *failed, const char *ok) {
+  if (t->unshare_errno || t->map_failed)
+    check_add(r, name, CHECK_WARN, false, "see the userns line above", "not tried: no user namespace");
+  else if (t->result)
+    check_add(r, name, CHECK_WARN, false, fix, "%s (%s)", failed, t->note);
+  else
+    check_add(r, name, CHECK_OK, false, NULL, "%s", ok);
+}
+
 static void overlay(struct check_report *r) {
   struct check_trial t;
   check_trial_run(CLONE_NEWUSER | CLONE_NEWNS, NULL, NULL, overlay_trial, NULL, &t);
-  if (t.unshare_errno || t.map_failed)
-    check_add(r, "overlayfs", CHECK_WARN, false, "see the userns line above", "not tried: no user namespace");
-  else if (t.result)
-    check_add(r, "overlayfs", CHECK_WARN, false,
-              "a kernel of 5.11 or later mounts overlayfs in a user namespace; until then urun-fuse-overlay "
-              "(needs /dev/fuse) stands in",
-              "overlayfs cannot be mounted in a user namespace (%s)", t.note);
-  else
-    check_add(r, "overlayfs", CHECK_OK, false, NULL, "overlayfs mounts in a user namespace");
+  report_trial(r, "overlayfs", &t,
+               "a kernel of 5.11 or later mounts overlayfs in a user namespace; until then urun-fuse-overlay "
+               "(needs /dev/fuse) stands in",
+               "overlayfs cannot be mounted in a user namespace", "overlayfs mounts in a user namespace");
 }
 
 static void idmapped(struct check_report *r) {
@@ -167,16 +173,15 @@ static void idmapped(struct check_report *r) {
   }
   struct check_trial t;
   check_trial_run(CLONE_NEWUSER | CLONE_NEWNS, NULL, NULL, idmap_in_child, NULL, &t);
-  if (t.unshare_errno || t.map_failed)
-    check_add(r, "idmapped_mounts", CHECK_WARN, false, "see the userns line above", "not tried: no user namespace");
-  else if (t.result)
-    check_add(r, "idmapped_mounts", CHECK_WARN, false,
-              "run containers whose mounts have idmap options as root, or drop those options (the kernel "
-              "idmaps only filesystems of the host's user namespace, for root)",
-              "no idmapped mount in a user namespace (%s): a user cannot idmap %s's filesystem", t.note, dir);
-  else
-    check_add(r, "idmapped_mounts", CHECK_OK, false, NULL,
-              "idmapped mounts work in a user namespace (on what it mounts; %s's filesystem: root only)", dir);
+  char failed[512], ok[512];
+  snprintf(failed, sizeof(failed), "no idmapped mount in a user namespace, and a user cannot idmap %s's filesystem",
+           dir);
+  snprintf(ok, sizeof(ok), "idmapped mounts work in a user namespace (on what it mounts; %s's filesystem: root only)",
+           dir);
+  report_trial(r, "idmapped_mounts", &t,
+               "run containers whose mounts have idmap options as root, or drop those options (the kernel "
+               "idmaps only filesystems of the host's user namespace, for root)",
+               failed, ok);
 }
 
 static void sysctls(struct check_report *r) {

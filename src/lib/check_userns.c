@@ -71,24 +71,27 @@ static void hostname(struct check_report *r, bool required) {
 }
 
 static void sysctls(struct check_report *r, bool required) {
+  /* the switches that refuse user namespaces when 0, and the value that allows them */
+  static const struct {
+    const char *name, *key, *good, *why;
+  } zero_refuses[] = {
+      {"max_user_ns", "user.max_user_namespaces", "15000", "no user namespace can be made"},
+      {"userns_clone", "kernel.unprivileged_userns_clone", "1", "users may not make user namespaces"},
+  };
   long v;
-  if (check_sysctl("/proc/sys/user/max_user_namespaces", &v)) {
+  for (size_t i = 0; i < sizeof(zero_refuses) / sizeof(zero_refuses[0]); i++) {
+    char path[128], fix[256];
+    snprintf(path, sizeof(path), "/proc/sys/%s", zero_refuses[i].key);
+    for (char *p = path + 10; *p; p++)
+      if (*p == '.') *p = '/';
+    if (!check_sysctl(path, &v)) continue;
+    snprintf(fix, sizeof(fix), "as root: sysctl -w %s=%s and, to keep it, echo %s=%s > /etc/sysctl.d/50-urun.conf",
+             zero_refuses[i].key, zero_refuses[i].good, zero_refuses[i].key, zero_refuses[i].good);
     if (v == 0)
-      check_add(r, "max_user_ns", CHECK_FAIL, required,
-                "sysctl -w user.max_user_namespaces=15000 and, to keep it, "
-                "echo user.max_user_namespaces=15000 > /etc/sysctl.d/50-urun.conf",
-                "user.max_user_namespaces is 0: no user namespace can be made");
+      check_add(r, zero_refuses[i].name, CHECK_FAIL, required, fix, "%s is 0: %s", zero_refuses[i].key,
+                zero_refuses[i].why);
     else
-      check_add(r, "max_user_ns", CHECK_OK, required, NULL, "user.max_user_namespaces is %ld", v);
-  }
-  if (check_sysctl("/proc/sys/kernel/unprivileged_userns_clone", &v)) {
-    if (v == 0)
-      check_add(r, "userns_clone", CHECK_FAIL, required,
-                "sysctl -w kernel.unprivileged_userns_clone=1 and, to keep it, "
-                "echo kernel.unprivileged_userns_clone=1 > /etc/sysctl.d/50-urun.conf",
-                "kernel.unprivileged_userns_clone is 0: users may not make user namespaces");
-    else
-      check_add(r, "userns_clone", CHECK_OK, required, NULL, "kernel.unprivileged_userns_clone is %ld", v);
+      check_add(r, zero_refuses[i].name, CHECK_OK, required, NULL, "%s is %ld", zero_refuses[i].key, v);
   }
   if (check_sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", &v)) {
     char label[256];

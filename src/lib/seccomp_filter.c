@@ -240,13 +240,4 @@ void seccomp_program_free(struct seccomp_program *p) {
   p->len = 0;
 }
 
-bool seccomp_filtered_already(void) {
-  _cleanup_free_ char *status = NULL;
-  urun_error *e = read_file_at(AT_FDCWD, "/proc/self/status", &status, NULL);
-  if (e) {
-    urun_error_free(e);
-    return false;
-  }
-  const char *s = strstr(status, "\nSeccomp:");
-  return s && strtol(s + 9, NULL, 10) == SECCOMP_MODE_FILTER;
-}
+bool seccomp_filtered_already(void) { return proc_status_number("Seccomp") == SECCOMP_MODE_FILTER; }

@@ -85,6 +85,13 @@ tun_setup() {
     mount --bind $T/devs/tun /dev/net/tun"
 }
 
+# The checks that fail in the JSON report BAD and did not in BASE (sorted).
+new_fails() {
+  jq -r --argjson base "$1" '
+    [$base.checks[] | select(.status == "fail") | .name] as $was |
+    [.checks[] | select(.status == "fail" and ((.name | IN($was[])) | not)) | .name] | sort | join(" ")' <<<"$2"
+}
+
 # check_case WHO BASE_SETUP BAD_SETUP EXPECTED_FAILS FIX_TEXT [urun options]
 # The names that fail with the bad setup and did not without it must be
 # exactly EXPECTED_FAILS (sorted, space separated; empty: none), and each
@@ -97,9 +104,7 @@ check_case() {
   bad=$(check_json "$who" "$bad_setup" "$@")
   jq -e .checks <<<"$base" >/dev/null || fail "no JSON from the baseline: $base"
   jq -e .checks <<<"$bad" >/dev/null || fail "no JSON from the wrong case: $bad"
-  new=$(jq -r --argjson base "$base" '
-    [$base.checks[] | select(.status == "fail") | .name] as $was |
-    [.checks[] | select(.status == "fail" and ((.name | IN($was[])) | not)) | .name] | sort | join(" ")' <<<"$bad")
+  new=$(new_fails "$base" "$bad")
   jq -r '.checks[] | select(.status != "ok") | "\(.status) \(.name): \(.found) -- fix: \(.fix)"' <<<"$bad"
   assert_eq "$new" "$want" "checks that turned to fail"
   local n
@@ -164,22 +169,15 @@ test_check_state_root_of_someone_else() {
   chown root "$T/roots/user-of-root"
   mkdir -m 700 "$T/roots/root-of-user"
   chown "$TEST_USER" "$T/roots/root-of-user"
-  local out
-  check_json user "$(tun_setup 666)" --root "$T/roots/user-of-root" >"$T/user.json"
-  check_json user "$(tun_setup 666)" --root "$T/mine-user" >"$T/user-base.json"
-  out=$(jq -r --slurpfile base "$T/user-base.json" '
-    [$base[0].checks[] | select(.status == "fail") | .name] as $was |
-    [.checks[] | select(.status == "fail" and ((.name | IN($was[])) | not)) | .name] | join(" ")' "$T/user.json")
-  assert_eq "$out" state_root "user: checks that turned to fail"
-  assert_contains "$(jq -r '.checks[] | select(.name == "state_root") | .found' "$T/user.json")" "owned by uid 0"
-  assert_contains "$(jq -r '.checks[] | select(.name == "state_root") | .fix' "$T/user.json")" "pass --root"
-  assert_eq "$(jq .canRun "$T/user.json")" false "a state root of someone else's"
-  check_json root "" --root "$T/roots/root-of-user" >"$T/root.json"
-  check_json root "" --root "$T/mine-root" >"$T/root-base.json"
-  out=$(jq -r --slurpfile base "$T/root-base.json" '
-    [$base[0].checks[] | select(.status == "fail") | .name] as $was |
-    [.checks[] | select(.status == "fail" and ((.name | IN($was[])) | not)) | .name] | join(" ")' "$T/root.json")
-  assert_eq "$out" state_root "root: checks that turned to fail"
-  assert_contains "$(jq -r '.checks[] | select(.name == "state_root") | .found' "$T/root.json")" \
-    "owned by uid $TEST_UID"
+  local base bad
+  base=$(check_json user "$(tun_setup 666)" --root "$T/mine-user")
+  bad=$(check_json user "$(tun_setup 666)" --root "$T/roots/user-of-root")
+  assert_eq "$(new_fails "$base" "$bad")" state_root "user: checks that turned to fail"
+  assert_contains "$(jq -r '.checks[] | select(.name == "state_root") | .found' <<<"$bad")" "owned by uid 0"
+  assert_contains "$(jq -r '.checks[] | select(.name == "state_root") | .fix' <<<"$bad")" "pass --root"
+  assert_eq "$(jq .canRun <<<"$bad")" false "a state root of someone else's"
+  base=$(check_json root "" --root "$T/mine-root")
+  bad=$(check_json root "" --root "$T/roots/root-of-user")
+  assert_eq "$(new_fails "$base" "$bad")" state_root "root: checks that turned to fail"
+  assert_contains "$(jq -r '.checks[] | select(.name == "state_root") | .found' <<<"$bad")" "owned by uid $TEST_UID"
 }
