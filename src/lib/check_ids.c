@@ -5,6 +5,8 @@
 #include "check.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <shadow/subid.h>
@@ -22,40 +24,49 @@
 
 #define WANTED_IDS 65536UL
 
-/* Does another user own `id` (libsubid's owners of it)? */
-static bool owned_by_other(bool uid, unsigned long id, uid_t *ret_other) {
-  uid_t *owners = NULL;
-  int n = uid ? subid_get_uid_owners((uid_t)id, &owners) : subid_get_gid_owners((gid_t)id, &owners);
-  bool other = false;
-  for (int i = 0; i < n && !other; i++)
-    if (owners[i] != getuid()) {
-      other = true;
-      *ret_other = owners[i];
-    }
-  if (owners) subid_api.lib_free(owners);
-  return other;
+/* Is `name` a group of /etc/group? */
+static bool local_group(const char *name) {
+  _cleanup_fclose_ FILE *f = fopen("/etc/group", "re");
+  struct group *g;
+  while (f && (g = fgetgrent(f)))
+    if (!strcmp(g->gr_name, name)) return true;
+  return false;
 }
 
-/* An overlap with another user's range: its start, end, and every 65536th
- * id in between (ranges are rarely smaller) are asked about. */
+/* Another user's range that shares ids with `x`: every user of
+ * /etc/passwd is asked for its ranges (libsubid, as newuidmap reads them);
+ * a few dozen file reads.  Files, not NSS: in a static urun, NSS lookups
+ * that fall through to libnss_systemd crash (getpwent, and the getgrnam
+ * libsubid makes for a gid owner: asked only for names /etc/group has). */
 static bool overlaps(bool uid, const struct subid_range *x, unsigned long *ret_id, uid_t *ret_other) {
-  unsigned long end = x->start + x->count - 1;
-  for (unsigned long id = x->start;; id += WANTED_IDS) {
-    if (id > end) id = end;
-    if (owned_by_other(uid, id, ret_other)) {
-      *ret_id = id;
-      return true;
+  _cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+  struct passwd *pw;
+  bool found = false;
+  while (f && !found && (pw = fgetpwent(f))) {
+    if (pw->pw_uid == getuid() || (!uid && !local_group(pw->pw_name))) continue;
+    struct subid_range *theirs = NULL;
+    int n = uid ? subid_get_uid_ranges(pw->pw_name, &theirs) : subid_get_gid_ranges(pw->pw_name, &theirs);
+    for (int i = 0; i < n && !found; i++) {
+      unsigned long lo = theirs[i].start > x->start ? theirs[i].start : x->start;
+      unsigned long a_end = x->start + x->count, b_end = theirs[i].start + theirs[i].count;
+      if (lo < (a_end < b_end ? a_end : b_end)) {
+        found = true;
+        *ret_id = lo;
+        *ret_other = pw->pw_uid;
+      }
     }
-    if (id == end) return false;
+    if (theirs) subid_api.lib_free(theirs);
   }
+  return found;
 }
 
 /* A free range of 65536 for the fix: the first at or above 100000 that no
- * user owns at either end. */
+ * other user's range touches. */
 static unsigned long free_start(bool uid) {
+  unsigned long id;
   uid_t other;
   for (unsigned long s = 100000; s < 100000 + 256 * WANTED_IDS; s += WANTED_IDS)
-    if (!owned_by_other(uid, s, &other) && !owned_by_other(uid, s + WANTED_IDS - 1, &other)) return s;
+    if (!overlaps(uid, &(struct subid_range){.start = s, .count = WANTED_IDS}, &id, &other)) return s;
   return 100000;
 }
 
@@ -180,7 +191,7 @@ static void helpers_trial(struct check_report *r, const struct subid_range *su, 
               su->start);
 }
 
-static void setgroups(struct check_report *r) {
+static void setgroups_allowed(struct check_report *r) {
   char v[32];
   if (!check_read_line("/proc/self/setgroups", v, sizeof(v)) || strcmp(v, "deny"))
     check_add(r, "setgroups", CHECK_OK, false, NULL, "setgroups is allowed");
@@ -201,5 +212,5 @@ void check_ids(struct check_report *r) {
     bool ng = map_helper(r, "newgidmap");
     if (nu && ng && su && sg && r->userns_ok) helpers_trial(r, su, sg);
   }
-  setgroups(r);
+  setgroups_allowed(r);
 }

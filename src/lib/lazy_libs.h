@@ -13,8 +13,7 @@
 
 #include <shadow/subid.h>
 
-#define SUBID_FUNCS(X) \
-  X(subid_init) X(subid_get_uid_ranges) X(subid_get_gid_ranges) X(subid_get_uid_owners) X(subid_get_gid_owners)
+#define SUBID_FUNCS(X) X(subid_init) X(subid_get_uid_ranges) X(subid_get_gid_ranges)
 
 /* What a library hands out goes back through its own free (lib_free): in
  * a static urun, dlopen gives the library a libc of its own, with its own
@@ -55,8 +54,6 @@ urun_error *sdbus_load(void);
 #define subid_init subid_api.subid_init
 #define subid_get_uid_ranges subid_api.subid_get_uid_ranges
 #define subid_get_gid_ranges subid_api.subid_get_gid_ranges
-#define subid_get_uid_owners subid_api.subid_get_uid_owners
-#define subid_get_gid_owners subid_api.subid_get_gid_owners
 #ifdef HAVE_SYSTEMD
 #define sd_bus_call sdbus_api.sd_bus_call
 #define sd_bus_call_method sdbus_api.sd_bus_call_method

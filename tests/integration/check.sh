@@ -181,3 +181,15 @@ test_check_state_root_of_someone_else() {
   assert_eq "$(new_fails "$base" "$bad")" state_root "root: checks that turned to fail"
   assert_contains "$(jq -r '.checks[] | select(.name == "state_root") | .found' <<<"$bad")" "owned by uid $TEST_UID"
 }
+
+test_check_subuid_overlap() {
+  check_needs_root
+  check_needs_user
+  local range start
+  range=$(grep -m1 "^$TEST_USER:" /etc/subuid) || skip "$TEST_USER has no /etc/subuid entry"
+  start=$(cut -d: -f2 <<<"$range")
+  # root gets ten ids in the middle of the test user's range
+  { cat /etc/subuid; echo "root:$((start + 1000)):10"; } >"$T/subuid"
+  check_case user "$(tun_setup 666)" "$(tun_setup 666); mount --bind $T/subuid /etc/subuid" "subuid" \
+    "--del-subuids"
+}
