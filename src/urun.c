@@ -36,6 +36,7 @@ static const struct command commands[] = {
     {"events", cmd_events, "print a container's events and statistics"},
     {"features", cmd_features, "print what this build supports (JSON)"},
     {"spec", cmd_spec, "write a default config.json"},
+    {"check", cmd_check, "check what urun needs from this host (for you)"},
 };
 
 static void print_version(void) {

@@ -17,6 +17,8 @@ if [ $# -gt 0 ]; then packages=("$@"); else packages=(
   libcap2-bin
   # runtime-spec JSON schemas and a validator (commands.sh checks state and spec output)
   golang-github-opencontainers-specs-dev python3-jsonschema
+  # apparmor_parser checks urun's AppArmor profile (make check)
+  apparmor
   # real callers (tests/integration/podman.sh, buildah.sh, callers.sh) and the references they compare with
   podman conmon crun runc slirp4netns catatonit containerd buildah rootlesskit
 ); fi

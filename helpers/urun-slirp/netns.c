@@ -44,7 +44,11 @@ static int write_sysctl(const char *path, const char *value) {
 static int create_tap(const char *name, char *actual) {
   _cleanup_close_ int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
-    errmsg("/dev/net/tun: %s%s", strerror(errno), errno == EACCES ? " (it must be usable by the caller, mode 0666)" : "");
+    /* missing: most often a container urun runs in, which was not given it */
+    errmsg("/dev/net/tun: %s%s", strerror(errno),
+           errno == EACCES   ? " (it must be usable by the caller, mode 0666; run 'urun check')"
+           : errno == ENOENT ? " (inside a container: start that container with --device /dev/net/tun; run 'urun check')"
+                             : "");
     return -1;
   }
   struct ifreq ifr = {.ifr_flags = IFF_TAP | IFF_NO_PI};

@@ -38,6 +38,7 @@ urun_error *cmd_features(const struct global_options *g, int argc, char **argv, 
 urun_error *cmd_exec(const struct global_options *g, int argc, char **argv, int *exit_code);
 urun_error *cmd_update(const struct global_options *g, int argc, char **argv, int *exit_code);
 urun_error *cmd_events(const struct global_options *g, int argc, char **argv, int *exit_code);
+urun_error *cmd_check(const struct global_options *g, int argc, char **argv, int *exit_code);
 urun_error *cmd_spec(const struct global_options *g, int argc, char **argv, int *exit_code);
 
 #endif

@@ -32,8 +32,7 @@ const char *cgroup_mountpoint(void) {
   return NULL;
 }
 
-/* Our own group ("0::/path" of /proc/self/cgroup). */
-static char *own_cgroup(void) {
+char *cgroup_own_path(void) {
   _cleanup_free_ char *data = NULL;
   urun_error *e = read_file_at(AT_FDCWD, "/proc/self/cgroup", &data, NULL);
   if (e) {
@@ -121,6 +120,13 @@ static urun_error *refuse(const struct spec_resources *r, const char *why) {
                         path ? path : ".linux.resources", why);
 }
 
+/* The same where the host is what is missing, which `urun check` explains. */
+static urun_error *refuse_host(const struct spec_resources *r, const char *why) {
+  _cleanup_free_ char *text = NULL;
+  if (asprintf(&text, "%s (run 'urun check')", why) < 0) return urun_error_code(ENOMEM, "cgroup");
+  return refuse(r, text);
+}
+
 /* Is `name` listed in the space-separated `list`? */
 static bool word_in(const char *list, const char *name) {
   size_t n = strlen(name);
@@ -150,7 +156,7 @@ static urun_error *check_available(const char *group, const char *wanted, const 
                  "(Delegate=%s)",
                  c + 1, group, *have ? have : "none", c + 1) < 0)
       return urun_error_code(ENOMEM, "cgroup");
-    return refuse(r, why);
+    return refuse_host(r, why);
   }
   return NULL;
 }
@@ -347,7 +353,7 @@ static urun_error *prepare_cgroupfs(const struct spec *s, const char *id, const 
   if (cp && cp[0] == '/') {
     rel = strdup(cp + 1);
   } else {
-    _cleanup_free_ char *own = own_cgroup();
+    _cleanup_free_ char *own = cgroup_own_path();
     _cleanup_free_ char *base = geteuid() == 0 && !cp ? strdup("/urun") : own ? parent_of(own) : NULL;
     if (!base) return urun_error_new("cgroup: cannot read /proc/self/cgroup");
     if (asprintf(&rel, "%s/%s", strcmp(base, "/") ? base + 1 : "", cp ? cp : id) < 0) rel = NULL;
@@ -398,7 +404,7 @@ urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_man
     return NULL;
   }
   if (!mount) {
-    if (limits) return refuse(r, "this host has no cgroup v2 hierarchy (cgroup v1 only)");
+    if (limits) return refuse_host(r, "this host has no cgroup v2 hierarchy (cgroup v1 only)");
     return NULL;
   }
   ret->mountpoint = strdup(mount);
@@ -463,7 +469,7 @@ urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_man
   if (limits) {
     if (str_has_prefix(e->message, "config.json:")) return e;
     urun_error_free(e);
-    return refuse(r, !running_as_real_root()
+    return refuse_host(r, !running_as_real_root()
                          ? "no cgroup can be had: systemd's user bus is not reachable (enable lingering "
                            "with `loginctl enable-linger` and install dbus-user-session) and no cgroup "
                            "subtree is delegated to you (a user@.service drop-in with Delegate=yes)"

@@ -68,6 +68,8 @@ urun_error *cgroup_kill_all(const char *path, int sig);
  * its parent, or with systemd the scope's parent (the group is the scope's
  * leaf, and systemd removes the scope with it). */
 char *cgroup_lasting_ancestor(const char *path, bool systemd);
+/* Our own group, "/path" of "0::/path" in /proc/self/cgroup; caller frees. */
+char *cgroup_own_path(void);
 /* The cgroup2 mountpoint (unified or hybrid "unified"); NULL when none. */
 const char *cgroup_mountpoint(void);
 

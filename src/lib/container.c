@@ -458,7 +458,12 @@ urun_error *container_create(struct state_root *root, const struct create_option
   c.pid = spawn_init(&c, &icfg, sp[0]);
   log_phase("init cloned");
   if (c.pid < 0) {
-    e = urun_error_errno("clone container init");
+    int err = errno;
+    /* a user namespace refused: a host matter, which `urun check` explains */
+    e = c.plan.create && (err == EPERM || err == ENOSPC || err == EUSERS)
+            ? urun_error_new("clone container init: a new user namespace was refused: %s (run 'urun check')",
+                             strerror(err))
+            : urun_error_code(err, "clone container init");
     goto fail;
   }
   close(sp[1]);

@@ -335,3 +335,16 @@ char *path_join(const char *a, const char *b) {
 bool str_has_prefix(const char *s, const char *prefix) {
   return strncmp(s, prefix, strlen(prefix)) == 0;
 }
+
+long proc_status_number(const char *key) {
+  _cleanup_free_ char *status = NULL;
+  urun_error *e = read_file_at(AT_FDCWD, "/proc/self/status", &status, NULL);
+  if (e) {
+    urun_error_free(e);
+    return -1;
+  }
+  size_t n = strlen(key);
+  for (const char *line = status; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+    if (!strncmp(line, key, n) && line[n] == ':') return strtol(line + n + 1, NULL, 10);
+  return -1;
+}

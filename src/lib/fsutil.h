@@ -34,5 +34,7 @@ const char *fd_path(int fd, char buf[static 32]);
 /* Join "a" and "b" with exactly one slash; caller frees. */
 char *path_join(const char *a, const char *b);
 bool str_has_prefix(const char *s, const char *prefix);
+/* The number after "KEY:" in /proc/self/status (Seccomp, NoNewPrivs...); -1 when absent. */
+long proc_status_number(const char *key);
 
 #endif

@@ -42,12 +42,21 @@
 #include "terminal.h"
 #include "userns.h"
 
+/* EPERM in a UTS namespace of our own: an outer runtime's seccomp filter
+ * (podman's refuses these without CAP_SYS_ADMIN); the error names the option. */
+static urun_error *names_error(const char *what) {
+  int err = errno;
+  if (err == EPERM && seccomp_filtered_already())
+    return urun_error_new("%s: %s: " SECCOMP_OUTER_HINT " (run 'urun check')", what, strerror(err));
+  return urun_error_code(err, "%s", what);
+}
+
 static urun_error *set_names(const struct init_config *cfg) {
   const struct spec *s = cfg->spec;
   if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
-    return urun_error_errno("config.json: .hostname: sethostname");
+    return names_error("config.json: .hostname: sethostname");
   if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
-    return urun_error_errno("config.json: .domainname: setdomainname");
+    return names_error("config.json: .domainname: setdomainname");
   return NULL;
 }
 

@@ -420,7 +420,10 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
   }
   if (0) {
   bind_sys:
+    /* sysfs belongs to the network namespace's owner: without that, the
+     * host's /sys, read-only whatever was asked (as crun and runc do) */
     sysfs_fallback = recursive = true;
+    f.flags |= MS_RDONLY;
     free(src);
     src = strdup("/sys");
     if (!src) return urun_error_code(ENOMEM, "mount");

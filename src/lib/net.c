@@ -110,13 +110,12 @@ urun_error *net_add_resolv_conf(struct spec *s, const struct net_plan *p, int st
   return NULL;
 }
 
-/* urun-slirp beside our own binary (a build tree, /usr/bin), else in $PATH. */
-static char *helper_path(void) {
+char *net_helper_path(const char *name) {
   _cleanup_free_ char *self = selfexe_path();
   char *slash = self ? strrchr(self, '/') : NULL;
   if (slash) {
     *slash = '\0';
-    char *p = path_join(self, "urun-slirp");
+    char *p = path_join(self, name);
     if (p && access(p, X_OK) == 0) return p;
     free(p);
   }
@@ -124,7 +123,7 @@ static char *helper_path(void) {
   _cleanup_free_ char *dirs = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
   char *save = NULL;
   for (char *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save)) {
-    char *p = path_join(d, "urun-slirp");
+    char *p = path_join(d, name);
     if (p && d[0] == '/' && access(p, X_OK) == 0) return p;
     free(p);
   }
@@ -164,7 +163,7 @@ urun_error *net_start_helper(const struct net_plan *p, int userns, int netns, in
                              const char *state_dir, pid_t *ret_pid, uint64_t *ret_start_time) {
   *ret_pid = 0;
   if (p->mode != NET_SLIRP) return NULL;
-  _cleanup_free_ char *exe = helper_path();
+  _cleanup_free_ char *exe = net_helper_path("urun-slirp");
   if (!exe) return urun_error_new("--net slirp: urun-slirp is neither beside urun nor in $PATH");
   _cleanup_free_ char *api = path_join(state_dir, "slirp.sock");
   if (!api) return urun_error_code(ENOMEM, "urun-slirp");

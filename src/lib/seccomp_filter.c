@@ -3,6 +3,7 @@
 #include "seccomp_filter.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fsutil.h"
 #include "seccomp_enosys.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -310,3 +312,5 @@ void seccomp_program_free(struct seccomp_program *p) {
   p->filter = NULL;
   p->len = 0;
 }
+
+bool seccomp_filtered_already(void) { return proc_status_number("Seccomp") == SECCOMP_MODE_FILTER; }

@@ -24,6 +24,13 @@ urun_error *seccomp_check(const struct spec_seccomp *s);
 urun_error *seccomp_compile(const struct spec_seccomp *s, struct seccomp_program *ret);
 /* Install on the calling thread; needs no_new_privs or CAP_SYS_ADMIN.
  * *ret_listener is the notify fd (or -1). */
+/* Does a seccomp filter already hold this process (before the container's
+ * own is loaded: an outer runtime's, e.g. the CI container urun runs in)? */
+bool seccomp_filtered_already(void);
+/* The text of the hint for a syscall such a filter refused. */
+#define SECCOMP_OUTER_FIX "start the container urun runs in with --security-opt seccomp=unconfined (or, " \
+  "with podman, --cap-add SYS_ADMIN, which its profile reads as leave to use namespaces)"
+#define SECCOMP_OUTER_HINT "a seccomp filter around urun refuses it: " SECCOMP_OUTER_FIX
 urun_error *seccomp_install(const struct seccomp_program *p, int *ret_listener);
 void seccomp_program_free(struct seccomp_program *p);
 /* Names this build knows, for `features`; NULL past the end. */

@@ -18,7 +18,7 @@
 #include "json.h"
 #include "rfc3339.h"
 
-static urun_error *default_root(char **ret) {
+urun_error *state_default_root(char **ret) {
   if (geteuid() == 0 && !getenv("XDG_RUNTIME_DIR")) {
     *ret = strdup("/run/urun");
     return *ret ? NULL : urun_error_code(ENOMEM, "state root");
@@ -75,7 +75,7 @@ urun_error *state_root_open(const char *root_option, struct state_root *ret) {
     path = strdup(root_option);
     if (!path) return urun_error_code(ENOMEM, "state root");
   } else {
-    TRY(default_root(&path));
+    TRY(state_default_root(&path));
   }
   if (mkdir(path, 0700) < 0 && errno != EEXIST) {
     /* Create missing parents of an explicit --root, as runc does. */

@@ -52,6 +52,8 @@ struct state_root {
 /* Resolve and create the state root: --root if given, else /run/urun (root)
  * or $XDG_RUNTIME_DIR/urun (a user; clear errors when that is unusable). */
 urun_error *state_root_open(const char *root_option, struct state_root *ret);
+/* The default root's path, without creating it (the errors as above). */
+urun_error *state_default_root(char **ret);
 void state_root_close(struct state_root *r);
 
 urun_error *state_validate_id(const char *id);

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,6 +44,17 @@ bool in_user_namespace(void) {
 
 bool running_as_real_root(void) { return geteuid() == 0 && !in_user_namespace(); }
 
+/* Root with CAP_SETUID and CAP_SETGID writes any map itself; root of a
+ * container that dropped them (a CI job's) is as unprivileged as a user. */
+bool userns_can_map_any(void) {
+  if (geteuid() != 0) return false;
+  struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+  struct __user_cap_data_struct d[2];
+  if (syscall(SYS_capget, &h, d) < 0) return false;
+  unsigned long long eff = d[0].effective | ((unsigned long long)d[1].effective << 32);
+  return (eff & (1ULL << CAP_SETUID)) && (eff & (1ULL << CAP_SETGID));
+}
+
 static urun_error *copy_maps(const struct spec_id_mappings *src, struct spec_id_mappings *dst) {
   dst->len = 0;
   dst->items = calloc(src->len + 3, sizeof(*dst->items));
@@ -55,7 +68,7 @@ static void add_map(struct spec_id_mappings *m, uint32_t c, uint32_t h, uint32_t
   m->items[m->len++] = (struct spec_id_mapping){c, h, n};
 }
 
-static const char *find_helper(const char *name) {
+const char *userns_find_helper(const char *name) {
   static char buf[256];
   const char *dirs[] = {"/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin", NULL};
   for (int i = 0; dirs[i]; i++) {
@@ -72,14 +85,11 @@ static char *user_name(uid_t uid) {
   return NULL;
 }
 
-/* Ranges from libsubid go back to its own free (see lazy_libs.h). */
-static void free_ranges(struct subid_range **r) {
+void userns_free_ranges(struct subid_range **r) {
   if (*r) subid_api.lib_free(*r);
 }
-#define _cleanup_ranges_ __attribute__((cleanup(free_ranges)))
 
-/* The caller's subordinate ranges (libsubid: /etc/subuid or SSSD). */
-static int sub_ranges(bool uid, struct subid_range **ret) {
+int userns_sub_ranges(bool uid, struct subid_range **ret) {
   _cleanup_free_ char *name = user_name(getuid());
   *ret = NULL;
   if (!name) return -1;
@@ -109,17 +119,18 @@ static urun_error *check_unprivileged_maps(const struct spec_id_mappings *m, boo
   bool only_own = m->len == 1 && m->items[0].host_id == own && m->items[0].size == 1;
   *ret_needs_helper = !only_own;
   if (only_own) return NULL;
-  if (!find_helper(helper))
-    return urun_error_new("%s: mapping more than your own id needs %s (install the uidmap package)",
+  if (!userns_find_helper(helper))
+    return urun_error_new("%s: mapping more than your own id needs %s: install the uidmap package (run "
+                          "'urun check')",
                           field, helper);
-  _cleanup_ranges_ struct subid_range *ranges = NULL;
-  int n = sub_ranges(uid, &ranges);
+  _cleanup_subid_ranges_ struct subid_range *ranges = NULL;
+  int n = userns_sub_ranges(uid, &ranges);
   for (size_t i = 0; i < m->len; i++) {
     const struct spec_id_mapping *x = &m->items[i];
     if (x->host_id == own && x->size == 1) continue;
     if (n <= 0 || !in_ranges(ranges, n, x->host_id, x->size))
       return urun_error_new("%s[%zu]: host ids %u-%lu are not yours: add a range for your user to "
-                            "%s (e.g. `usermod --add-subuids`/`--add-subgids`)",
+                            "%s, e.g. `usermod --add-subuids`/`--add-subgids` (run 'urun check')",
                             field, i, x->host_id, (unsigned long)x->host_id + x->size - 1, file);
   }
   return NULL;
@@ -133,8 +144,8 @@ static urun_error *check_unprivileged_maps(const struct spec_id_mappings *m, boo
  * range follows from 1. */
 static void default_maps(struct spec_id_mappings *m, bool uid, uint32_t container_id) {
   unsigned long own = uid ? geteuid() : getegid();
-  _cleanup_ranges_ struct subid_range *ranges = NULL;
-  int n = geteuid() == 0 || find_helper(uid ? "newuidmap" : "newgidmap") ? sub_ranges(uid, &ranges) : 0;
+  _cleanup_subid_ranges_ struct subid_range *ranges = NULL;
+  int n = userns_can_map_any() || userns_find_helper(uid ? "newuidmap" : "newgidmap") ? userns_sub_ranges(uid, &ranges) : 0;
   unsigned long from = n > 0 ? ranges[0].start : 0, left = n > 0 ? ranges[0].count : 0;
   if (container_id > 0 && left > 0) {
     unsigned long below = left < container_id ? left : container_id;
@@ -151,6 +162,7 @@ urun_error *userns_plan_make(const struct spec *spec, enum rootless_mode mode,
                              struct userns_plan *ret) {
   memset(ret, 0, sizeof(*ret));
   const struct spec_namespace *ns = spec_find_namespace(spec, "user");
+  bool privileged = userns_can_map_any() && mode != ROOTLESS_TRUE;
   if (ns && ns->path) return NULL; /* joined, nothing to write */
   if (!ns && geteuid() == 0 && mode != ROOTLESS_TRUE) return NULL; /* root without a user ns */
   ret->create = true;
@@ -163,7 +175,7 @@ urun_error *userns_plan_make(const struct spec *spec, enum rootless_mode mode,
   TRY(copy_maps(cg, &ret->gid_maps));
   if (!cu->len) default_maps(&ret->uid_maps, true, spec->process.user.uid);
   if (!cg->len) default_maps(&ret->gid_maps, false, spec->process.user.gid);
-  if (geteuid() == 0 && mode != ROOTLESS_TRUE) return NULL; /* root writes any map itself */
+  if (privileged) return NULL; /* root writes any map itself */
   bool uid_helper, gid_helper;
   TRY(check_unprivileged_maps(&ret->uid_maps, true, &uid_helper));
   TRY(check_unprivileged_maps(&ret->gid_maps, false, &gid_helper));
@@ -199,8 +211,8 @@ static urun_error *write_proc_map(pid_t pid, const char *file, const struct spec
   return write_file_at(AT_FDCWD, path, buf, off, 0);
 }
 
-static urun_error *run_map_helper(pid_t pid, const char *helper, const struct spec_id_mappings *m) {
-  const char *path = find_helper(helper);
+urun_error *userns_run_map_helper(pid_t pid, const char *helper, const struct spec_id_mappings *m, bool quiet) {
+  const char *path = userns_find_helper(helper);
   if (!path) return urun_error_new("%s not found: install the uidmap package", helper);
   size_t argc = 2 + 3 * m->len + 1;
   _cleanup_free_ char **argv = calloc(argc, sizeof(char *));
@@ -219,22 +231,27 @@ static urun_error *run_map_helper(pid_t pid, const char *helper, const struct sp
     }
   }
   pid_t child;
-  int r = posix_spawn(&child, path, NULL, NULL, argv, environ);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  if (quiet) posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  int r = posix_spawn(&child, path, &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
   if (r != 0) return urun_error_code(r, "run %s", path);
   int status;
   while (waitpid(child, &status, 0) < 0)
     if (errno != EINTR) return urun_error_errno("wait for %s", helper);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    return urun_error_new("%s failed (its message is above): check the ranges in %s", helper,
-                          strcmp(helper, "newuidmap") == 0 ? "/etc/subuid" : "/etc/subgid");
+    return urun_error_new("%s failed%s: check the ranges in %s%s", helper, quiet ? "" : " (its message is above)",
+                          strcmp(helper, "newuidmap") == 0 ? "/etc/subuid" : "/etc/subgid",
+                          quiet ? "" : " (run 'urun check')");
   return NULL;
 }
 
 urun_error *userns_write_maps(pid_t pid, const struct userns_plan *p) {
   if (!p->create) return NULL;
   if (p->use_helpers) {
-    TRY(run_map_helper(pid, "newgidmap", &p->gid_maps));
-    TRY(run_map_helper(pid, "newuidmap", &p->uid_maps));
+    TRY(userns_run_map_helper(pid, "newgidmap", &p->gid_maps, false));
+    TRY(userns_run_map_helper(pid, "newuidmap", &p->uid_maps, false));
     return NULL;
   }
   if (p->deny_setgroups) {
