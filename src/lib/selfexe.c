@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -36,15 +37,21 @@
 #define MFD_EXEC 0x0010U
 #endif
 
+#ifndef F_SEAL_FUTURE_WRITE
+#define F_SEAL_FUTURE_WRITE 0x0010
+#endif
+
 #define COPY_CHUNK (64 * 1024)
-#define SEALS_NEEDED (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+#define SEALS_ADDED (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_FUTURE_WRITE)
 
 /* Where the re-executed urun came from (argv[0] as stage one set it). */
 static const char *original_path;
 
+/* Sealed as we seal our copies (F_SEAL_WRITE would do as well). */
 static bool is_sealed(int fd) {
   int seals = fcntl(fd, F_GET_SEALS);
-  return seals >= 0 && (seals & SEALS_NEEDED) == SEALS_NEEDED;
+  int fixed = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW;
+  return seals >= 0 && (seals & fixed) == fixed && (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE));
 }
 
 /* The bytes exec needs: up to the end of the last program header's data.
@@ -65,21 +72,19 @@ static off_t exec_size(int fd, off_t file_size) {
   return end < (uint64_t)file_size ? (off_t)end : file_size;
 }
 
-urun_error *selfexe_sealed_copy(int srcfd, const char *name, int *ret_fd) {
-  struct stat st;
-  if (fstat(srcfd, &st) < 0) return urun_error_errno("sealed copy of %s: stat", name);
-  /* MFD_EXEC: where vm.memfd_noexec makes memfds non-executable by default */
-  int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-  if (fd < 0 && errno == EINVAL) fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  if (fd < 0)
-    return urun_error_errno("sealed copy of %s: memfd_create (urun runs container processes from a sealed "
-                            "copy of itself, against CVE-2019-5736; vm.memfd_noexec=2 forbids that)", name);
-  _cleanup_close_ int mfd = fd;
-  off_t size = exec_size(srcfd, st.st_size);
-  /* read and write, not sendfile: the pipe pages of a splice keep the new
-   * pages referenced, and F_SEAL_WRITE then waits for them (4 ms here) */
-  char buf[COPY_CHUNK]; /* the stack's pages: a fresh heap mapping faults each time */
-  for (off_t off = 0; off < size;) {
+/* size bytes of srcfd into mfd: sendfile (one copy, in the kernel), else
+ * read and write. */
+static urun_error *copy_bytes(int srcfd, int mfd, off_t size, const char *name) {
+  off_t off = 0;
+  while (off < size) {
+    ssize_t n = sendfile(mfd, srcfd, &off, (size_t)(size - off));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EINVAL || errno == ENOSYS) && off == 0) break;
+    if (n <= 0) return n < 0 ? urun_error_errno("sealed copy of %s: sendfile", name)
+                             : urun_error_new("sealed copy of %s: the file shrank while copied", name);
+  }
+  char buf[COPY_CHUNK];
+  while (off < size) {
     size_t want = size - off < COPY_CHUNK ? (size_t)(size - off) : COPY_CHUNK;
     ssize_t n = pread(srcfd, buf, want, off);
     if (n < 0 && errno == EINTR) continue;
@@ -93,7 +98,26 @@ urun_error *selfexe_sealed_copy(int srcfd, const char *name, int *ret_fd) {
     }
     off += n;
   }
-  if (fcntl(mfd, F_ADD_SEALS, SEALS_NEEDED) < 0) return urun_error_errno("sealed copy of %s: seal", name);
+  return NULL;
+}
+
+urun_error *selfexe_sealed_copy(int srcfd, const char *name, int *ret_fd) {
+  struct stat st;
+  if (fstat(srcfd, &st) < 0) return urun_error_errno("sealed copy of %s: stat", name);
+  /* MFD_EXEC: where vm.memfd_noexec makes memfds non-executable by default */
+  int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+  if (fd < 0 && errno == EINVAL) fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0)
+    return urun_error_errno("sealed copy of %s: memfd_create (urun runs container processes from a sealed "
+                            "copy of itself, against CVE-2019-5736; vm.memfd_noexec=2 forbids that)", name);
+  _cleanup_close_ int mfd = fd;
+  off_t size = exec_size(srcfd, st.st_size);
+  TRY(copy_bytes(srcfd, mfd, size, name));
+  /* F_SEAL_FUTURE_WRITE: no write(2) and no writable mapping from now on,
+   * which is all F_SEAL_WRITE adds here (nobody has the copy mapped); it
+   * does not wait, as F_SEAL_WRITE does, for the page references a splice
+   * may leave behind a while (4 ms seen here) */
+  if (fcntl(mfd, F_ADD_SEALS, SEALS_ADDED) < 0) return urun_error_errno("sealed copy of %s: seal", name);
   *ret_fd = steal_fd(&mfd);
   return NULL;
 }
