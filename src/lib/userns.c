@@ -89,7 +89,10 @@ static int sub_ranges(bool uid, struct subid_range **ret) {
     urun_error_free(e);
     return -1;
   }
-  subid_init("urun", NULL);
+  /* once: libsubid keeps (a copy of) the name, and a second call drops the first */
+  static bool initialised;
+  if (!initialised) subid_init("urun", NULL);
+  initialised = true;
   return uid ? subid_get_uid_ranges(name, ret) : subid_get_gid_ranges(name, ret);
 }
 
