@@ -99,7 +99,10 @@ int userns_sub_ranges(bool uid, struct subid_range **ret) {
     urun_error_free(e);
     return -1;
   }
-  subid_init("urun", NULL);
+  /* once: libsubid keeps (a copy of) the name, and a second call drops the first */
+  static bool initialised;
+  if (!initialised) subid_init("urun", NULL);
+  initialised = true;
   return uid ? subid_get_uid_ranges(name, ret) : subid_get_gid_ranges(name, ret);
 }
 
