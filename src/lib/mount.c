@@ -222,6 +222,47 @@ static urun_error *apply_attrs(int fd, const struct mount_flags *f) {
   return NULL;
 }
 
+/* Without mount_setattr (before Linux 5.12, or under valgrind): every
+ * mount at or below the one at fd remounted with `want` added to the
+ * flags it has (statvfs tells them). */
+static urun_error *remount_tree(int fd, unsigned long want) {
+  char self[32], top[PATH_MAX];
+  ssize_t n = readlink(fd_path(fd, self), top, sizeof(top) - 1);
+  if (n < 0) return urun_error_errno("remount below a mount");
+  top[n] = '\0';
+  size_t toplen = strcmp(top, "/") ? (size_t)n : 0;
+  _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+  if (!f) return urun_error_errno("read /proc/self/mountinfo");
+  _cleanup_free_ char *line = NULL;
+  size_t cap = 0;
+  static const struct { unsigned long st, ms; } kept[] = {
+      {ST_RDONLY, MS_RDONLY}, {ST_NOSUID, MS_NOSUID}, {ST_NODEV, MS_NODEV}, {ST_NOEXEC, MS_NOEXEC},
+      {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME}};
+  while (getline(&line, &cap, f) > 0) {
+    /* the fifth field, with mountinfo's octal escapes (\040 for a space) */
+    char *save = NULL, *mp = strtok_r(line, " ", &save);
+    for (int i = 0; mp && i < 4; i++) mp = strtok_r(NULL, " ", &save);
+    if (!mp) continue;
+    char *w = mp;
+    for (const char *r = mp; *r; w++)
+      if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] && r[3]) {
+        *w = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
+        r += 4;
+      } else {
+        *w = *r++;
+      }
+    *w = '\0';
+    if (strncmp(mp, top, toplen) || (mp[toplen] && mp[toplen] != '/')) continue;
+    struct statvfs sv;
+    if (statvfs(mp, &sv) < 0) return urun_error_errno("remount %s", mp);
+    unsigned long flags = MS_REMOUNT | MS_BIND | want;
+    for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+      if (sv.f_flag & kept[i].st) flags |= kept[i].ms;
+    if (mount("none", mp, "none", flags, NULL) < 0) return urun_error_errno("remount %s", mp);
+  }
+  return NULL;
+}
+
 /* What "ro", "nosuid", "nodev" and "noexec" ask of a recursive bind, for
  * every mount in it: the kernel's remount changes the top mount only, and a
  * submount left writable (the host's cgroups under /sys) would undo "ro". */
@@ -231,7 +272,10 @@ static urun_error *restrict_recursively(int fd, unsigned long flags) {
   if (flags & MS_NOSUID) r.attr_set |= MOUNT_ATTR_NOSUID;
   if (flags & MS_NODEV) r.attr_set |= MOUNT_ATTR_NODEV;
   if (flags & MS_NOEXEC) r.attr_set |= MOUNT_ATTR_NOEXEC;
-  return apply_attrs(fd, &r);
+  urun_error *e = apply_attrs(fd, &r);
+  if (!e || e->code != ENOSYS) return e;
+  urun_error_free(e);
+  return remount_tree(fd, flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
 }
 
 /* `data` without the options starting with `prefix`; caller frees. */
