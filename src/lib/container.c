@@ -421,11 +421,11 @@ urun_error *container_create(struct state_root *root, const struct create_option
   urun_error *e = prepare(&c, root, o);
   log_phase("config read, state reserved, cgroup prepared");
   claimed = c.dirfd >= 0;
-  /* root on the host idmaps for a container with a user namespace (whose
-   * root could not; otherwise init does it), and opens the bind sources
-   * that root could not reach */
-  if (!e && (c.plan.create || c.join_user_fd >= 0) && running_as_real_root())
-    e = mount_prepare_trees(c.spec, c.bundle, &c.idmap_trees);
+  /* For a container with a user namespace: root on the host idmaps (its
+   * root could not; otherwise init does it); root of the host or of a user
+   * namespace (rootless podman) opens the bind sources it could not reach */
+  if (!e && (c.plan.create || c.join_user_fd >= 0) && geteuid() == 0)
+    e = mount_prepare_trees(c.spec, c.bundle, running_as_real_root(), &c.idmap_trees);
   /* before the clone, so a bad filter fails create and init inherits the program */
   if (!e) e = seccomp_compile_cached(&c.spec->linux_.seccomp, root->fd, &c.seccomp);
   if (e) goto fail;

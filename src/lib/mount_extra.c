@@ -264,7 +264,7 @@ static bool host_root_of(const struct spec_id_mappings *m, uint32_t *ret) {
   return false;
 }
 
-urun_error *mount_prepare_trees(const struct spec *s, const char *bundle, int **ret_trees) {
+urun_error *mount_prepare_trees(const struct spec *s, const char *bundle, bool idmap, int **ret_trees) {
   *ret_trees = NULL;
   int *trees = malloc((s->mounts_len ? s->mounts_len : 1) * sizeof(int));
   if (!trees) return urun_error_code(ENOMEM, "mounts made on the host");
@@ -278,7 +278,7 @@ urun_error *mount_prepare_trees(const struct spec *s, const char *bundle, int **
     struct mount_flags f;
     if ((e = mount_parse_options(m, i, &f))) break;
     free(f.data);
-    if (!f.bind || (!f.idmap && !mapped_root)) continue;
+    if (!f.bind || (f.idmap && !idmap) || (!f.idmap && !mapped_root)) continue;
     _cleanup_free_ char *src = m->source[0] == '/' ? strdup(m->source) : path_join(bundle, m->source);
     if (!src) {
       e = urun_error_code(ENOMEM, "mounts made on the host");
@@ -293,6 +293,9 @@ urun_error *mount_prepare_trees(const struct spec *s, const char *bundle, int **
        * the way is closed to it): the caller's copy of the tree */
       trees[i] = (int)syscall(SYS_open_tree, AT_FDCWD, src,
                               OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (f.rbind ? AT_RECURSIVE : 0));
+      /* EPERM: root of a user namespace without a mount namespace of its
+       * own may not copy mounts; init's own bind then says what it meets */
+      if (trees[i] < 0 && errno == EPERM) continue;
       if (trees[i] < 0) e = urun_error_errno("open_tree %s", src);
     } else {
       continue;

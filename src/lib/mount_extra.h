@@ -16,13 +16,14 @@ urun_error *mount_idmapped_bind(const char *source, const char *target, bool rec
 void mount_idmaps_of(const struct spec *s, const struct spec_mount *m, const struct spec_id_mappings **ret_uids,
                      const struct spec_id_mappings **ret_gids);
 
-/* What the runtime, root on the host, makes before init is cloned, as
- * detached trees that init inherits and attaches where they belong:
- * idmapped trees (the root of a new user namespace cannot idmap the host's
- * filesystems), and copies of bind sources the container's root could not
- * reach (a directory on the way closed to its host id).  *ret_trees: one fd
- * per mount (-1 for the others), NULL when there is none. */
-urun_error *mount_prepare_trees(const struct spec *s, const char *bundle, int **ret_trees);
+/* What the runtime makes before init is cloned, as detached trees that
+ * init inherits and attaches where they belong: with `idmap` (root on the
+ * host), idmapped trees (the root of a new user namespace cannot idmap the
+ * host's filesystems); and, root of the host or of a user namespace,
+ * copies of bind sources the container's root could not reach (a
+ * directory on the way closed to its id).  *ret_trees: one fd per mount
+ * (-1 for the others), NULL when there is none. */
+urun_error *mount_prepare_trees(const struct spec *s, const char *bundle, bool idmap, int **ret_trees);
 void mount_prepared_free(int *trees, size_t n);
 /* Move a detached tree onto `target`. */
 urun_error *mount_attach_tree(int tree, const char *target);

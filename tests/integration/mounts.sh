@@ -162,22 +162,34 @@ test_bind_in_userns_keeps_locked_flags() {
 }
 
 test_bind_source_only_the_caller_can_reach() {
-  is_root || skip "root only: a user cannot open what its own container root could not"
-  # $T/closed is closed to the container's root (host uid 100000): root on
-  # the host opens the source for it, as crun does
+  # $T/closed is closed to the container's root: the runtime, root of the
+  # host or (as under rootless podman) of a user namespace with its own
+  # mount namespace, opens the source for it, as crun does
   mkdir -p "$T/closed/m"
   echo inside > "$T/closed/m/f"
   chmod 666 "$T/closed/m/f" # only the read-only mount stops a write
   chmod 700 "$T/closed"
   make_bundle b /bin/sh -c 'cat /foo/f; grep -c " /foo " /proc/self/mountinfo'
-  with_userns b
   cfg b --arg d "$T/closed/m" '.mounts += [{"destination": "/foo", "type": "bind", "source": $d, "options": ["bind", "ro"]}]'
+  local wrap=()
+  if is_root; then
+    with_userns b
+  else
+    command -v newuidmap >/dev/null && grep -q "^$(id -un):" /etc/subuid && grep -q "^$(id -un):" /etc/subgid ||
+      skip "no subordinate ids for $(id -un) (uidmap package, /etc/subuid, /etc/subgid)"
+    unshare --help | grep -q -- --map-auto || skip "unshare(1) without --map-auto"
+    # urun as root of a podman-like namespace; the container's root is its id 1
+    local map='[{"containerID": 0, "hostID": 1, "size": 1000}]'
+    cfg b --argjson m "$map" '.linux.uidMappings = $m | .linux.gidMappings = $m'
+    unshare --map-root-user --map-auto chown -R 1:1 b/rootfs || fail "chown in the user namespace failed"
+    wrap=(unshare --map-root-user --map-auto --mount)
+  fi
   local out
-  out=$(cd b && urun run cl 2>&1) || fail "run failed: $out"
+  out=$(cd b && "${wrap[@]}" "$URUN" --root "$STATE" run cl 2>&1) || fail "run failed: $out"
   assert_eq "$out" "$(printf 'inside\n1')"
   # still read-only, and the container cannot write through it
   cfg b '.process.args = ["/bin/sh", "-c", "echo x > /foo/f"]'
-  out=$(cd b && urun run cl2 2>&1) && fail "wrote through a read-only bind"
+  out=$(cd b && "${wrap[@]}" "$URUN" --root "$STATE" run cl2 2>&1) && fail "wrote through a read-only bind"
   assert_contains "$out" "Read-only file system"
   assert_eq "$(cat "$T/closed/m/f")" inside
   assert_nothing_left cl "$T/b"
