@@ -66,7 +66,14 @@ urun_error *state_open(struct state_root *root, const char *id, int lock_op, int
 urun_error *state_remove(struct state_root *root, const char *id);
 
 urun_error *state_write(int dirfd, const struct state *st);
+/* state.json, checked against create's journal; an error that says it is
+ * damaged when it cannot be read, parsed or trusted. */
 urun_error *state_read(int dirfd, const char *id, struct state **ret);
+/* The same, but a damaged file is no error: *ret is NULL and *ret_damage
+ * says why (caller frees). */
+urun_error *state_load(int dirfd, const char *id, struct state **ret, char **ret_damage);
+/* What state_read says of a damaged state. */
+urun_error *state_damage_error(const char *id, const char *damage);
 void state_free(struct state *st);
 static inline void state_freep(struct state **s) { if (*s) state_free(*s); }
 #define _cleanup_state_ __attribute__((cleanup(state_freep)))
