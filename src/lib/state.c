@@ -188,8 +188,8 @@ static void write_state_fields(json_writer *w, const struct state *st, enum cont
   if (!private_fields) {
     /* the name only for readers: the file keeps ownerUid, and create
      * skips a look-up through NSS on its way */
-    _cleanup_free_ char *owner = owner_name(st->owner);
-    json_kv_string(w, "owner", owner ? owner : "");
+    _cleanup_free_ char *owner = st->owner_name ? NULL : owner_name(st->owner);
+    json_kv_string(w, "owner", st->owner_name ? st->owner_name : owner ? owner : "");
   }
   json_key(w, "annotations");
   json_begin_object(w);
@@ -435,6 +435,7 @@ const char *state_status_name(enum container_status s) {
   case STATUS_CREATED: return "created";
   case STATUS_RUNNING: return "running";
   case STATUS_PAUSED: return "paused";
+  case STATUS_UNKNOWN: return "unknown";
   case STATUS_STOPPED: break;
   }
   return "stopped";

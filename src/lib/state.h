@@ -20,7 +20,8 @@
 #define STATE_FILE_NAME "state.json"
 #define CONFIG_COPY_NAME "config.json"
 
-enum container_status { STATUS_CREATING, STATUS_CREATED, STATUS_RUNNING, STATUS_STOPPED, STATUS_PAUSED };
+/* STATUS_UNKNOWN: list's word for a container whose state cannot be read */
+enum container_status { STATUS_CREATING, STATUS_CREATED, STATUS_RUNNING, STATUS_STOPPED, STATUS_PAUSED, STATUS_UNKNOWN };
 
 struct state {
   char *id;
@@ -30,6 +31,7 @@ struct state {
   char *rootfs;
   char *created; /* RFC 3339, UTC */
   uid_t owner;
+  const char *owner_name; /* for readers, when set: the name to show (not stored) */
   struct str_map annotations;
   /* urun's own fields */
   bool own_pid_ns;     /* init is pid 1 of a new pid namespace */
