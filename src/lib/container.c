@@ -349,10 +349,8 @@ static urun_error *handshake(struct create_ctx *c, const struct create_options *
     _cleanup_free_ char *dir = path_join(c->root_path, o->id);
     if (!dir) return urun_error_code(ENOMEM, "create");
     _cleanup_close_ int init_pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
-    TRY(net_start_helper(&c->net, c->net_userns, c->net_netns, init_pidfd, c->dirfd, dir, &c->net_helper,
-                         &c->net_helper_start));
-    /* (a helper not yet noted exits with init, whose pidfd it watches) */
-    TRY(journal_note_pid(c->journal_fd, "helper", c->net_helper, c->net_helper_start));
+    TRY(net_start_helper(&c->net, c->net_userns, c->net_netns, init_pidfd, c->dirfd, dir, c->journal_fd,
+                         &c->net_helper, &c->net_helper_start));
   }
   TRY(record_state(c, o));
   _cleanup_free_ char *start_state = NULL;

@@ -223,9 +223,11 @@ urun_error *container_delete(struct state_root *root, const char *id, bool force
   }
   if (damage) return state_damage_error(id, damage);
   enum container_status s = state_status(dirfd, st);
-  if ((s == STATUS_RUNNING || s == STATUS_PAUSED) && !force)
-    return urun_error_new("cannot delete container \"%s\" that is not stopped: %s (use --force)", id,
-                          state_status_name(s));
+  if ((s == STATUS_RUNNING || s == STATUS_PAUSED) && !force) {
+    bool helper_gone = st->net_helper_pid > 0 && process_start_time(st->net_helper_pid) != st->net_helper_start_time;
+    return urun_error_new("cannot delete container \"%s\" that is not stopped: %s%s (use --force)", id,
+                          state_status_name(s), helper_gone ? ", without a network: its urun-slirp has exited" : "");
+  }
   /* A stopped container's namespace inode may belong to a new namespace
    * by now: only a live init makes the namespace identity trustworthy. */
   if (s != STATUS_STOPPED) TRY(urun_error_wrap(lifecycle_kill_and_wait(st), "delete \"%s\"", id));

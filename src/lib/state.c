@@ -73,6 +73,17 @@ urun_error *state_root_open(const char *root_option, struct state_root *ret) {
   }
   int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return urun_error_errno("open state root %s", path);
+  if (path[0] != '/') {
+    /* a relative --root: absolute, for paths handed to init and helpers
+     * that run elsewhere (the bundle's directory, /) */
+    char *abs = realpath(path, NULL);
+    if (!abs) {
+      close(fd);
+      return urun_error_errno("state root %s", path);
+    }
+    free(path);
+    path = abs;
+  }
   ret->fd = fd;
   ret->path = steal_ptr(path);
   return NULL;
@@ -195,6 +206,11 @@ static void write_state_fields(json_writer *w, const struct state *st, enum cont
   json_begin_object(w);
   for (size_t i = 0; i < st->annotations.len; i++)
     json_kv_string(w, st->annotations.keys[i], st->annotations.values[i]);
+  /* the network helper died (kill -9) while the container lives: it has
+   * no network any more; said here, where a caller looks */
+  if (!private_fields && st->net_helper_pid > 0 && status != STATUS_STOPPED &&
+      process_start_time(st->net_helper_pid) != st->net_helper_start_time)
+    json_kv_string(w, NET_HELPER_GONE_ANNOTATION, "exited");
   json_end_object(w);
   if (private_fields) {
     json_key(w, "urun");

@@ -19,6 +19,8 @@
 #define EXEC_FIFO_NAME "exec.fifo"
 #define STATE_FILE_NAME "state.json"
 #define CONFIG_COPY_NAME "config.json"
+/* in `state` and `list --format json` when urun-slirp is gone while the container lives */
+#define NET_HELPER_GONE_ANNOTATION "run.urun.network.helper"
 
 /* STATUS_UNKNOWN: list's word for a container whose state cannot be read */
 enum container_status { STATUS_CREATING, STATUS_CREATED, STATUS_RUNNING, STATUS_STOPPED, STATUS_PAUSED, STATUS_UNKNOWN };
