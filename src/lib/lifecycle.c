@@ -206,7 +206,8 @@ urun_error *container_delete(struct state_root *root, const char *id, bool force
     /* nothing to delete is what --force asks for (runc, crun: exit 0) */
     if (d < 0 && errno == ENOENT) return NULL;
     if (d < 0) return urun_error_errno("container \"%s\"", id);
-    if (flock(d, LOCK_EX | LOCK_NB) < 0) return urun_error_new("container \"%s\" is being created", id);
+    if (!state_lock_briefly(d, LOCK_EX) && flock(d, LOCK_EX | LOCK_NB) < 0)
+      return urun_error_new("container \"%s\" is being created", id);
     /* a create that died: its journal says what it made */
     if (faccessat(d, STATE_FILE_NAME, F_OK, AT_SYMLINK_NOFOLLOW) < 0) return recover_container(root, id, d);
     /* written meanwhile: a delete of a created container after all */

@@ -112,11 +112,23 @@ urun_error *state_validate_id(const char *id) {
   return NULL;
 }
 
+bool state_lock_briefly(int dirfd, int op) {
+  /* a create killed a moment ago: its init still holds the lock (a copy of
+   * create's descriptor) until its parent-death signal has taken it */
+  for (int i = 0; i < 100; i++) {
+    if (flock(dirfd, op | LOCK_NB) == 0) return true;
+    if (errno != EWOULDBLOCK) return false;
+    if (faccessat(dirfd, STATE_FILE_NAME, F_OK, AT_SYMLINK_NOFOLLOW) == 0) return false;
+    usleep(10000);
+  }
+  return false;
+}
+
 /* A directory without state.json whose lock nobody holds was left by a create
  * that died; the caller holds the root lock, so nobody can claim it meanwhile.
  * Returns with the directory locked when it is. */
 static bool is_stale(int dirfd) {
-  if (flock(dirfd, LOCK_EX | LOCK_NB) < 0) return false;
+  if (!state_lock_briefly(dirfd, LOCK_EX)) return false;
   bool stale = faccessat(dirfd, STATE_FILE_NAME, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
   if (!stale) flock(dirfd, LOCK_UN);
   return stale;

@@ -64,6 +64,10 @@ urun_error *state_validate_id(const char *id);
  * exclusively.  A directory left by a create that died (no state.json, no
  * lock holder) is cleared and reused. */
 urun_error *state_claim(struct state_root *root, const char *id, int *ret_dirfd);
+/* Lock a container directory that has no state.json (LOCK_EX or LOCK_SH),
+ * waiting up to a second for a create that is dying; false when it is
+ * held longer (a create at work) or state.json appears. */
+bool state_lock_briefly(int dirfd, int op);
 /* Open an existing container's directory and lock it (LOCK_SH or LOCK_EX). */
 urun_error *state_open(struct state_root *root, const char *id, int lock_op, int *ret_dirfd);
 /* Remove a container's directory (the caller holds its lock). */

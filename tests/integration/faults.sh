@@ -11,6 +11,10 @@ KILL_DELAYS="0.001 0.002 0.003 0.0035 0.004 0.0045 0.005 0.006 0.008 0.012 0.025
 # --net slirp adds the helper's start (~10-30 ms)
 SLIRP_KILL_DELAYS="0.004 0.006 0.008 0.010 0.015 0.020 0.030 0.050"
 
+# ids of this test's own: other tests (other users of the machine) make
+# groups named by their ids in the same /urun parent
+P=f$$-
+
 # The cgroup2 mount (unified, or a hybrid host's "unified").
 cgroup2_mount() {
   local m
@@ -76,13 +80,19 @@ kill_sweep_create() {
   local net=$1 delays=$2 i=0 d
   for d in $delays; do
     i=$((i + 1))
-    timeout -s KILL "$d" "$URUN" --root "$STATE" create $net --bundle "$T/b" "k$i" </dev/null >/dev/null 2>&1
-    delete_clean "k$i" "$T/b"
+    timeout -s KILL "$d" "$URUN" --root "$STATE" create $net --bundle "$T/b" "${P}k$i" </dev/null >/dev/null 2>&1
+    delete_clean "${P}k$i" "$T/b"
   done
   # the id is usable again, and a create over a leftover directory undoes it too
-  timeout -s KILL 0.005 "$URUN" --root "$STATE" create $net --bundle "$T/b" again </dev/null >/dev/null 2>&1
-  urun create $net --bundle "$T/b" again </dev/null >/dev/null 2>&1 || fail "create over a killed create's id failed"
-  delete_clean again "$T/b"
+  for d in 0.002 0.003 0.004; do
+    timeout -s KILL "$d" "$URUN" --root "$STATE" create $net --bundle "$T/b" "${P}again" </dev/null >/dev/null 2>&1
+    [ -e "$STATE/${P}again/state.json" ] && urun delete -f "${P}again" # it finished: not the case here
+    urun create $net --bundle "$T/b" "${P}again" </dev/null >/dev/null 2>"$T/err" ||
+      fail "create over a killed create's id failed: $(cat "$T/err")"
+    urun delete -f "${P}again"
+  done
+  timeout -s KILL 0.003 "$URUN" --root "$STATE" create $net --bundle "$T/b" "${P}again" </dev/null >/dev/null 2>&1
+  delete_clean "${P}again" "$T/b"
 }
 
 test_kill_create_sweep() {
@@ -95,8 +105,8 @@ test_kill_create_with_limits_sweep() {
   # delegated subtree or systemd scope as a user)
   make_bundle b sleep 100
   cfg b '.linux.resources.pids = {"limit": 100}'
-  urun create --bundle b probe </dev/null >/dev/null 2>"$T/err" || skip "no cgroup for this user here: $(cat "$T/err")"
-  delete_clean probe "$T/b"
+  urun create --bundle b "${P}probe" </dev/null >/dev/null 2>"$T/err" || skip "no cgroup for this user here: $(cat "$T/err")"
+  delete_clean "${P}probe" "$T/b"
   kill_sweep_create "" "$KILL_DELAYS"
 }
 
@@ -111,9 +121,9 @@ test_kill_start_sweep() {
   local i=0 d
   for d in 0.001 0.002 0.003 0.005 0.01; do
     i=$((i + 1))
-    urun create --bundle b "s$i" </dev/null >/dev/null 2>&1 || fail "create s$i failed"
-    timeout -s KILL "$d" "$URUN" --root "$STATE" start "s$i" </dev/null >/dev/null 2>&1
-    delete_clean "s$i" "$T/b"
+    urun create --bundle b "${P}s$i" </dev/null >/dev/null 2>&1 || fail "create s$i failed"
+    timeout -s KILL "$d" "$URUN" --root "$STATE" start "${P}s$i" </dev/null >/dev/null 2>&1
+    delete_clean "${P}s$i" "$T/b"
   done
 }
 
@@ -122,16 +132,16 @@ test_kill_delete_sweep() {
   local i=0 d
   for d in 0.001 0.002 0.003 0.004 0.006 0.01 0.02; do
     i=$((i + 1))
-    urun run -d --bundle b "d$i" </dev/null >/dev/null 2>&1 || fail "run -d d$i failed"
-    timeout -s KILL "$d" "$URUN" --root "$STATE" delete -f "d$i" </dev/null >/dev/null 2>&1
-    delete_clean "d$i" "$T/b"
+    urun run -d --bundle b "${P}d$i" </dev/null >/dev/null 2>&1 || fail "run -d d$i failed"
+    timeout -s KILL "$d" "$URUN" --root "$STATE" delete -f "${P}d$i" </dev/null >/dev/null 2>&1
+    delete_clean "${P}d$i" "$T/b"
   done
 }
 
 # Damage state.json of a created container in one way; $victim is a live
 # process of the caller that is not the container's.
 damage() {
-  local kind=$1 f=$STATE/c/state.json
+  local kind=$1 f=$STATE/${P}c/state.json
   case $kind in
   empty) : >"$f" ;;
   truncated) head -c 60 "$f" >"$f.x" && mv "$f.x" "$f" ;;
@@ -152,20 +162,20 @@ test_damaged_state() {
   victim=$!
   local kind out init
   for kind in empty truncated random nul pid-string other-pid; do
-    urun create --bundle b c </dev/null >/dev/null 2>&1 || fail "create failed"
-    init=$(urun state c | jq -r .pid)
+    urun create --bundle b "${P}c" </dev/null >/dev/null 2>&1 || fail "create failed"
+    init=$(urun state "${P}c" | jq -r .pid)
     damage "$kind"
     out=$(urun list 2>&1) || fail "list failed ($kind): $out"
-    assert_match "$out" $'\n''c +[0-9]+ +unknown ' "list shows the damaged container ($kind)"
-    assert_contains "$out" 'container "c": ' "list says why ($kind)"
+    assert_match "$out" $'\n'"${P}c"' +[0-9]+ +unknown ' "list shows the damaged container ($kind)"
+    assert_contains "$out" "container \"${P}c\": " "list says why ($kind)"
     assert_eq "$(urun list --format json 2>/dev/null | jq -r '.[0].status')" unknown "list --format json ($kind)"
     [ -n "$(urun list --format json 2>/dev/null | jq -r '.[0].reason')" ] || fail "no reason in list's JSON ($kind)"
-    expect_error "$URUN" --root "$STATE" state c
+    expect_error "$URUN" --root "$STATE" state "${P}c"
     assert_contains "$out" "state is damaged" "state says what is wrong ($kind)"
-    expect_error "$URUN" --root "$STATE" delete c
+    expect_error "$URUN" --root "$STATE" delete "${P}c"
     assert_contains "$out" "delete --force" "plain delete ($kind)"
     kill -0 "$init" 2>/dev/null || fail "init went away before delete -f ($kind)"
-    delete_clean c "$T/b"
+    delete_clean "${P}c" "$T/b"
     process_gone "$init" || fail "init $init of the damaged container left running ($kind)"
     kill -0 "$victim" 2>/dev/null || fail "delete -f killed process $victim, which is not the container's ($kind)"
   done
@@ -175,23 +185,23 @@ test_damaged_state() {
 # A create killed before state.json: list names it, delete -f undoes it.
 test_list_shows_unfinished_create() {
   make_bundle b sleep 100
-  urun create --bundle b u </dev/null >/dev/null 2>&1 || fail "create failed"
+  urun create --bundle b "${P}u" </dev/null >/dev/null 2>&1 || fail "create failed"
   # what a create killed after the journal and before state.json leaves
-  rm "$STATE/u/state.json"
+  rm "$STATE/${P}u/state.json"
   local out
   out=$(urun list 2>&1)
-  assert_match "$out" $'\n''u +[0-9]+ +unknown ' "list shows the unfinished create"
+  assert_match "$out" $'\n'"${P}u"' +[0-9]+ +unknown ' "list shows the unfinished create"
   assert_contains "$out" "create did not finish"
-  delete_clean u "$T/b"
+  delete_clean "${P}u" "$T/b"
 }
 
 test_state_written_atomically() {
   make_bundle b sleep 100
-  urun create --bundle b a </dev/null >/dev/null 2>&1 || fail "create failed"
+  urun create --bundle b "${P}a" </dev/null >/dev/null 2>&1 || fail "create failed"
   # written beside and renamed over: no temporary left, a complete file
-  assert_file_absent "$STATE/a/.state.json.tmp"
-  jq -e .urun.startTime "$STATE/a/state.json" >/dev/null || fail "state.json incomplete"
-  delete_clean a "$T/b"
+  assert_file_absent "$STATE/${P}a/.state.json.tmp"
+  jq -e .urun.startTime "$STATE/${P}a/state.json" >/dev/null || fail "state.json incomplete"
+  delete_clean "${P}a" "$T/b"
 }
 
 # urun-slirp's API: every request one answer, whatever bytes it holds.
@@ -214,9 +224,9 @@ EOF
 test_slirp_api_nul_request() {
   slirp_usable
   make_bundle b sleep 100
-  urun run -d --net slirp --bundle b n </dev/null >/dev/null 2>&1 || fail "run --net slirp failed"
+  urun run -d --net slirp --bundle b "${P}n" </dev/null >/dev/null 2>&1 || fail "run --net slirp failed"
   local out
-  out=$(api_talk "$STATE/n/slirp.sock" '{"execute":\x00"list_hostfwd"}' '\x00' '{"execute":"list_hostfwd"}' '\xff\xfe{' 2>&1) ||
+  out=$(api_talk "$STATE/${P}n/slirp.sock" '{"execute":\x00"list_hostfwd"}' '\x00' '{"execute":"list_hostfwd"}' '\xff\xfe{' 2>&1) ||
     fail "API: $out"
   assert_eq "$(grep -c . <<<"$out")" 5 "one answer a request: $out"
   assert_contains "$(sed -n 1p <<<"$out")" "NUL byte"
@@ -224,28 +234,28 @@ test_slirp_api_nul_request() {
   assert_contains "$(sed -n 3p <<<"$out")" '"entries"'
   assert_contains "$(sed -n 4p <<<"$out")" '"error"'
   assert_contains "$(sed -n 5p <<<"$out")" "request too long"
-  delete_clean n "$T/b"
+  delete_clean "${P}n" "$T/b"
 }
 
 test_slirp_helper_killed() {
   slirp_usable
   make_bundle b sleep 100
-  urun run -d --net slirp --bundle b h </dev/null >/dev/null 2>&1 || fail "run --net slirp failed"
+  urun run -d --net slirp --bundle b "${P}h" </dev/null >/dev/null 2>&1 || fail "run --net slirp failed"
   local helper
-  helper=$(jq -r .urun.netHelperPid "$STATE/h/state.json")
+  helper=$(jq -r .urun.netHelperPid "$STATE/${P}h/state.json")
   kill -9 "$helper"
-  wait_for eval '[ "$(urun state h | jq -r ".annotations[\"run.urun.network.helper\"]")" = exited ]'
-  expect_error "$URUN" --root "$STATE" delete h
+  wait_for eval '[ "$(urun state ${P}h | jq -r ".annotations[\"run.urun.network.helper\"]")" = exited ]'
+  expect_error "$URUN" --root "$STATE" delete "${P}h"
   assert_contains "$out" "urun-slirp has exited"
-  delete_clean h "$T/b"
+  delete_clean "${P}h" "$T/b"
 }
 
 test_overlapping_id_mappings() {
   make_bundle b true
-  cfg b '.linux.namespaces += [{"type":"user"}] | .linux.uidMappings = [{"containerID":0,"hostID":'"$(id -u)"',"size":1}]
+  cfg b '.linux.namespaces |= (if any(.type == "user") then . else . + [{"type":"user"}] end) | .linux.uidMappings = [{"containerID":0,"hostID":'"$(id -u)"',"size":1}]
          | .linux.gidMappings = [{"containerID":0,"hostID":'"$(id -g)"',"size":1},{"containerID":0,"hostID":100000,"size":10}]'
-  expect_error "$URUN" --root "$STATE" create --bundle b o
+  expect_error "$URUN" --root "$STATE" create --bundle b "${P}o"
   assert_contains "$out" "config.json: .linux.gidMappings[1]: containerID range overlaps .linux.gidMappings[0]"
   assert_not_contains "$out" "/etc/subgid"
-  assert_nothing_left o
+  assert_nothing_left "${P}o"
 }
