@@ -134,9 +134,16 @@ class Setup:
                                                 "%d:7000" % lat, "--userns", "/proc/%d/ns/user" % pid,
                                                 "--netns", "/proc/%d/ns/net" % pid]))
             wait_until(lambda: listening(fwd) and listening(lat), "pasta's forwards")
-            route = subprocess.run(ns_cmd(pid, ["ip", "-4", "route", "show", "default"]),
-                                   capture_output=True, text=True).stdout.split()
+            def default_route():
+                return subprocess.run(ns_cmd(pid, ["ip", "-4", "route", "show", "default"]),
+                                      capture_output=True, text=True).stdout.split()
+            # pasta configures the namespace after its forwards listen
+            end = time.time() + 5
+            while len(default_route()) < 3 and time.time() < end:
+                time.sleep(0.05)
+            route = default_route()
             if len(route) < 3:
+                self.close()
                 sys.exit("bench/net: pasta gave the namespace no default route (the host needs one)")
             self.gw = route[2]
         self.procs.append(subprocess.Popen(ns_cmd(pid, [PY, "-c", ECHO, "0.0.0.0", "7000"])))

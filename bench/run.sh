@@ -32,6 +32,7 @@ case $what in
   net | all)
     mkdir -m 1777 "$tools/out"
     as_test_user BENCH_NET_SECONDS="${BENCH_NET_SECONDS:-5}" BENCH_NET_ROUNDS="${BENCH_NET_ROUNDS:-300}" BENCH_NET_REPEAT="${BENCH_NET_REPEAT:-3}" /usr/bin/python3 "$here/net.py" "$tools" "$tools/out"
+    as_test_user BENCH_LOAD_CLIENTS="${BENCH_LOAD_CLIENTS:-200}" BENCH_LOAD_SECONDS="${BENCH_LOAD_SECONDS:-10}" /usr/bin/python3 "$here/net_load.py" "$tools" "$tools/out"
     mkdir -p "$here/results" && cp "$tools"/out/*.json "$here/results/" && echo "(copied to $here/results)"
     ;;
 esac

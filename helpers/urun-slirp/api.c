@@ -178,11 +178,8 @@ static void client_close(struct client *c) {
   loop_defer_free(c);
 }
 
-/* Answer one request; false when the client cannot take the answer. */
-static bool answer(struct client *c, const char *text) {
-  yajl_gen g = yajl_gen_alloc(NULL);
-  if (!g) return false;
-  request(g, text);
+/* Send the answer in g, a line; frees g. */
+static bool send_answer(struct client *c, yajl_gen g) {
   const unsigned char *out;
   size_t len;
   yajl_gen_get_buf(g, &out, &len);
@@ -192,28 +189,59 @@ static bool answer(struct client *c, const char *text) {
   return ok;
 }
 
+/* Answer one request of `len` bytes (the line without its newline); false
+ * when the client cannot take the answer.  Any bytes get one answer: a NUL
+ * byte is refused here, before anything reads the line as a C string. */
+static bool answer(struct client *c, const char *line, size_t len) {
+  yajl_gen g = yajl_gen_alloc(NULL);
+  if (!g) return false;
+  if (memchr(line, '\0', len)) {
+    gen_error(g, "bad request: it contains a NUL byte");
+  } else {
+    _cleanup_free_ char *text = strndup(line, len);
+    if (text) request(g, text);
+    else gen_error(g, "out of memory");
+  }
+  return send_answer(c, g);
+}
+
+static bool blank(const char *s, size_t len) {
+  for (size_t i = 0; i < len; i++)
+    if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r') return false;
+  return true;
+}
+
+static bool answer_error(struct client *c, const char *desc) {
+  yajl_gen g = yajl_gen_alloc(NULL);
+  if (!g) return false;
+  gen_error(g, desc);
+  return send_answer(c, g);
+}
+
 static void client_event(struct handler *h, uint32_t ev) {
   struct client *c = (struct client *)h;
   if (c->fd < 0) return;
-  ssize_t n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len, MSG_DONTWAIT);
+  ssize_t n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len, MSG_DONTWAIT);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
   if (n > 0) c->len += (size_t)n;
-  c->buf[c->len] = '\0';
+  /* lines by length, not as C strings: whatever a line holds, it is one request */
   char *line = c->buf, *nl;
-  while ((nl = strchr(line, '\n'))) {
-    *nl = '\0';
-    if (line[strspn(line, " \t\r")] && !answer(c, line)) return client_close(c);
+  while ((nl = memchr(line, '\n', c->len - (size_t)(line - c->buf)))) {
+    size_t len = (size_t)(nl - line);
+    if (!blank(line, len) && !answer(c, line, len)) return client_close(c);
     line = nl + 1;
   }
   c->len -= (size_t)(line - c->buf);
-  memmove(c->buf, line, c->len + 1);
+  memmove(c->buf, line, c->len);
   if (n <= 0) {
     /* end of the client's requests: the last one needs no newline */
-    if (c->buf[strspn(c->buf, " \t\r")]) answer(c, c->buf);
+    if (!blank(c->buf, c->len)) answer(c, c->buf, c->len);
     return client_close(c);
   }
-  if (c->len == sizeof(c->buf) - 1) {
-    answer(c, "{\"execute\":\"request too long\"}");
+  if (c->len == sizeof(c->buf)) {
+    /* no newline in MAX_REQUEST bytes: that request is refused, and the
+     * rest of it could not be told from a next one */
+    answer_error(c, "request too long");
     client_close(c);
   }
 }

@@ -99,10 +99,27 @@ static void tconn_got_socket(void *ctx, int fd, int err) {
   tconn_free(t);
 }
 
+/* A descriptor kept in reserve: out of descriptors, the forward gives it up
+ * for a moment to take the waiting connection and close it at once (the
+ * client sees a reset at once, not a timeout), instead of leaving it in the
+ * backlog with the listening socket readable for ever. */
+static int reserve_fd = -1;
+
+static void refuse_one(int listen_fd) {
+  if (reserve_fd >= 0) close(reserve_fd);
+  int c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+  if (c >= 0) close(c);
+  reserve_fd = fcntl(loop_fd(), F_DUPFD_CLOEXEC, 0);
+}
+
 static void tcp_accept(struct fwd *f) {
   for (int i = 0; i < 64; i++) {
     struct addr client = {.len = sizeof(client.ss)};
     int c = accept4(f->fd, (struct sockaddr *)&client.ss, &client.len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (c < 0 && (errno == EMFILE || errno == ENFILE)) {
+      refuse_one(f->fd);
+      continue;
+    }
     if (c < 0) return; /* EAGAIN, or a client gone before accept */
     addr_unmap_v4(&client);
     bool keep = keep_source(&client, f);
@@ -253,6 +270,7 @@ static int read_unpriv_start(void) {
 
 void fwd_init(const struct options *o) {
   opts = o;
+  reserve_fd = fcntl(loop_fd(), F_DUPFD_CLOEXEC, 0); /* any descriptor will do */
   unpriv_start = read_unpriv_start();
   sweep_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   struct itimerspec its = {.it_interval = {.tv_sec = 5}, .it_value = {.tv_sec = 5}};

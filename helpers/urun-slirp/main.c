@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,18 @@ static void sandbox(const struct options *o) {
   if (sandbox_seccomp(PROFILE_MAIN) < 0) die("cannot load the seccomp filter: %s", strerror(errno));
 }
 
+/* Every forwarded connection holds six descriptors (two sockets, two
+ * pipes): the usual soft limit of 1024 runs out at ~170 connections, and
+ * then accept fails and clients wait in the backlog until they time out.
+ * The hard limit is ours to take. */
+static void raise_fd_limit(void) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
 int main(int argc, char **argv) {
   struct options o;
   options_parse(&o, argc, argv);
@@ -87,6 +100,7 @@ int main(int argc, char **argv) {
   if (o.ready_fd >= 0 && fcntl(o.ready_fd, F_GETFD) < 0) die("--ready-fd %d: not an open file descriptor", o.ready_fd);
   if (o.exit_fd >= 0 && fcntl(o.exit_fd, F_GETFD) < 0) die("--exit-fd %d: not an open file descriptor", o.exit_fd);
   if (loop_init() < 0) die("epoll: %s", strerror(errno));
+  raise_fd_limit();
   dns_find_upstreams(&o);
   fwd_init(&o);
 

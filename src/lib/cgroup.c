@@ -21,6 +21,7 @@
 #include "cgroup_stats.h"
 #include "cleanup.h"
 #include "fsutil.h"
+#include "journal.h"
 #include "log.h"
 #include "userns.h"
 
@@ -363,10 +364,13 @@ static urun_error *prepare_cgroupfs(const struct spec *s, const char *id, const 
   p->path = path_join(mount, rel);
   if (!p->path) return urun_error_code(ENOMEM, "cgroup");
   TRY(check_available(mount, wanted, &s->linux_.resources));
+  TRY(journal_note_path(p->journal_fd, "cgroup", p->path, false));
   TRY(make_path(mount, rel, wanted));
   p->dirfd = open(p->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (p->dirfd < 0) return urun_error_errno("cgroup: open %s", p->path);
   TRY(refuse_populated(p));
+  /* empty, so ours: a delete --force may kill what is in it from now on */
+  TRY(journal_note_path(p->journal_fd, "cgroup", p->path, true));
   /* Limits are in place before init exists (it is cloned into the group). */
   return cgroup_write_resources(p->path, &s->linux_.resources, false);
 }
@@ -393,9 +397,10 @@ void cgroup_drop_default_cpu_shares(struct spec_resources *r) {
 }
 
 urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_manager manager,
-                           struct cgroup_plan *ret) {
+                           int journal_fd, struct cgroup_plan *ret) {
   memset(ret, 0, sizeof(*ret));
   ret->dirfd = -1;
+  ret->journal_fd = journal_fd;
   const struct spec_resources *r = &s->linux_.resources;
   bool limits = cgroup_resources_requested(r);
   const char *mount = cgroup_mountpoint();

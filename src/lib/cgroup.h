@@ -30,6 +30,7 @@ struct cgroup_plan {
   bool placed;        /* init was cloned straight into it */
   bool foreign;       /* cgroupfs: it was found in use, and is not ours to remove */
   char *id;           /* the container id (default unit name) */
+  int journal_fd;     /* create's journal (journal.h): each group noted before it is made; not owned */
 };
 
 /* Is any limit asked for (anything but device rules)? */
@@ -38,7 +39,7 @@ bool cgroup_resources_requested(const struct spec_resources *r);
  * Refuses clearly where limits are asked and no group can be had. */
 void cgroup_drop_default_cpu_shares(struct spec_resources *r);
 urun_error *cgroup_prepare(const struct spec *s, const char *id, enum cgroup_manager manager,
-                           struct cgroup_plan *ret);
+                           int journal_fd, struct cgroup_plan *ret);
 /* Put `pid` in the group (systemd: start the scope around it, then move it
  * to the leaf) and write every limit.  cgroupfs with CLONE_INTO_CGROUP has
  * placed it already; writing the pid again is harmless. */
@@ -76,6 +77,8 @@ const char *cgroup_mountpoint(void);
 /* cgroup_systemd.c */
 urun_error *cgroup_systemd_start(struct cgroup_plan *p, const struct spec *s, pid_t pid);
 urun_error *cgroup_systemd_stop(const char *unit, bool user_bus);
+/* Stop the unit only when it has no process (or nothing if there is none). */
+urun_error *cgroup_systemd_stop_if_empty(const char *unit, bool user_bus);
 /* Move `pid` into `subgroup` ("/container") of the unit's cgroup: systemd
  * may, where the caller cannot (the common ancestor is not the user's). */
 urun_error *cgroup_systemd_attach(const char *unit, bool user_bus, const char *subgroup, pid_t pid);

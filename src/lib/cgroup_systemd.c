@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "cgroup_stats.h"
 #include "fsutil.h"
+#include "journal.h"
 #include "log.h"
 
 #ifndef HAVE_SYSTEMD
@@ -24,6 +26,7 @@ urun_error *cgroup_systemd_start(struct cgroup_plan *p, const struct spec *s, pi
   return urun_error_new("cgroup: this urun was built without sd-bus (libsystemd)");
 }
 urun_error *cgroup_systemd_stop(const char *unit, bool user_bus) { return NULL; }
+urun_error *cgroup_systemd_stop_if_empty(const char *unit, bool user_bus) { return NULL; }
 urun_error *cgroup_systemd_update(const char *unit, bool user_bus, const struct spec_resources *res) {
   return urun_error_new("cgroup: this urun was built without sd-bus (libsystemd)");
 }
@@ -256,6 +259,7 @@ urun_error *cgroup_systemd_start(struct cgroup_plan *p, const struct spec *s, pi
   r = sd_bus_match_signal(bus, &slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved", on_job_removed, &w);
   if (r < 0) return urun_error_code(-r, "systemd: watch JobRemoved");
   sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "Subscribe", NULL, NULL, "");
+  TRY(journal_note_unit(p->journal_fd, unit, p->user_bus, NULL));
   _cleanup_msg_ sd_bus_message *m = NULL;
   r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "StartTransientUnit");
   if (r >= 0) r = sd_bus_message_append(m, "ss", unit, "fail");
@@ -297,6 +301,7 @@ urun_error *cgroup_systemd_start(struct cgroup_plan *p, const struct spec *s, pi
   p->scope = path_join(p->mountpoint, cg);
   p->path = p->scope ? path_join(p->scope, "container") : NULL;
   if (!p->path) return urun_error_code(ENOMEM, "systemd");
+  TRY(journal_note_unit(p->journal_fd, p->unit, p->user_bus, p->path));
   /* The container's processes live in a leaf, so the delegated scope can
    * hand controllers down (no processes in inner groups). */
   if (mkdir(p->path, 0755) < 0 && errno != EEXIST) return urun_error_errno("cgroup: create %s", p->path);
@@ -353,5 +358,28 @@ urun_error *cgroup_systemd_stop(const char *unit, bool user_bus) {
     e = bus_error(r, &err, "StopUnit");
   sd_bus_error_free(&err);
   return e;
+}
+urun_error *cgroup_systemd_stop_if_empty(const char *unit, bool user_bus) {
+  _cleanup_bus_ sd_bus *bus = NULL;
+  int r = open_bus(user_bus, &bus);
+  if (r < 0) return urun_error_code(-r, "systemd: connect to the %s bus", user_bus ? "user" : "system");
+  _cleanup_free_ char *cg = NULL;
+  urun_error *e = unit_cgroup(bus, unit, &cg);
+  if (e) { /* no such unit: nothing to stop */
+    urun_error_free(e);
+    return NULL;
+  }
+  const char *mount = cgroup_mountpoint();
+  _cleanup_free_ char *dir = mount ? path_join(mount, cg) : NULL;
+  _cleanup_free_ char *events = dir ? path_join(dir, "cgroup.events") : NULL;
+  _cleanup_free_ char *data = NULL;
+  if (!events) return urun_error_code(ENOMEM, "systemd");
+  e = read_file_at(AT_FDCWD, events, &data, NULL);
+  if (e) { /* gone meanwhile */
+    urun_error_free(e);
+    return NULL;
+  }
+  if (cgroup_keyed(data, "populated")) return urun_error_new("%s has processes: not this container's", unit);
+  return cgroup_systemd_stop(unit, user_bus);
 }
 #endif

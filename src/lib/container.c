@@ -25,6 +25,7 @@
 #include "fsutil.h"
 #include "hooks.h"
 #include "init.h"
+#include "journal.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "mount_extra.h"
@@ -69,6 +70,7 @@ struct create_ctx {
   bool new_timens;
   bool shared_mount_ns; /* no mount namespace in the config: the caller's */
   int dirfd;
+  int journal_fd; /* what is made is noted here first (journal.h) */
   int fifo_fd;
   int join_user_fd, join_pid_fd;
   int join_fds[INIT_MAX_JOIN];
@@ -100,6 +102,7 @@ static void ctx_release(struct create_ctx *c) {
   userns_plan_free(&c->plan);
   cgroup_plan_free(&c->cgroup);
   if (c->dirfd >= 0) close(c->dirfd);
+  if (c->journal_fd >= 0) close(c->journal_fd);
   if (c->fifo_fd >= 0) close(c->fifo_fd);
   if (c->join_user_fd >= 0) close(c->join_user_fd);
   if (c->join_pid_fd >= 0) close(c->join_pid_fd);
@@ -316,6 +319,8 @@ static urun_error *prepare(struct create_ctx *c, struct state_root *root, const 
   TRY(spec_check_ids(c->spec, &c->plan));
   TRY(open_namespaces(c));
   TRY(state_claim(root, o->id, &c->dirfd));
+  TRY(journal_create(c->dirfd, &c->journal_fd));
+  TRY(journal_note_path(c->journal_fd, "bundle", c->bundle, false));
   if (c->net.mode == NET_SLIRP) {
     _cleanup_free_ char *dir = path_join(root->path, o->id);
     if (!dir) return urun_error_code(ENOMEM, "create");
@@ -323,7 +328,7 @@ static urun_error *prepare(struct create_ctx *c, struct state_root *root, const 
   }
   /* From here on the caller rolls everything back on failure. */
   cgroup_drop_default_cpu_shares(&c->spec->linux_.resources);
-  TRY(cgroup_prepare(c->spec, o->id, o->cgroup_manager, &c->cgroup));
+  TRY(cgroup_prepare(c->spec, o->id, o->cgroup_manager, c->journal_fd, &c->cgroup));
   /* From here on the id is ours: the caller removes the dir on failure. */
   if (mkfifoat(c->dirfd, EXEC_FIFO_NAME, 0622) < 0) return urun_error_errno("create exec fifo");
   /* mkfifo is subject to the umask; the init may run as another uid. */
@@ -346,6 +351,13 @@ static urun_error *take_console(const struct create_options *o, bool has_console
   return NULL;
 }
 
+/* init's pid and start time, the moment it exists: until create has written
+ * state.json this is how delete --force knows it (before this line is
+ * written a killed create takes init with it: its parent-death signal). */
+static urun_error *note_init(struct create_ctx *c) {
+  return journal_note_pid(c->journal_fd, "init", c->pid, process_start_time(c->pid));
+}
+
 static urun_error *handshake(struct create_ctx *c, const struct create_options *o, int sock,
                              bool staged, int *ret_master) {
   if (staged) {
@@ -354,6 +366,7 @@ static urun_error *handshake(struct create_ctx *c, const struct create_options *
     int status;
     waitpid(c->pid, &status, 0); /* the stage process exits once init exists */
     c->pid = (pid_t)m.value;
+    TRY(note_init(c));
   }
   TRY(cgroup_enter(&c->cgroup, c->spec, c->pid));
   TRY(userns_write_maps(c->pid, &c->plan));
@@ -367,6 +380,7 @@ static urun_error *handshake(struct create_ctx *c, const struct create_options *
     TRY(sync_recv(sock, &m));
     if (m.type == SYNC_READY) {
       c->mnt_ns = (uint64_t)m.value;
+      TRY(journal_note_namespaces(c->journal_fd, c->mnt_ns, (c->clone_flags & CLONE_NEWPID) != 0));
       break;
     }
     if (m.type == SYNC_ERROR) return urun_error_code(m.code, "%s", m.text);
@@ -398,8 +412,8 @@ static urun_error *handshake(struct create_ctx *c, const struct create_options *
     _cleanup_free_ char *dir = path_join(c->root_path, o->id);
     if (!dir) return urun_error_code(ENOMEM, "create");
     _cleanup_close_ int init_pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
-    TRY(net_start_helper(&c->net, c->net_userns, c->net_netns, init_pidfd, c->dirfd, dir, &c->net_helper,
-                         &c->net_helper_start));
+    TRY(net_start_helper(&c->net, c->net_userns, c->net_netns, init_pidfd, c->dirfd, dir, c->journal_fd,
+                         &c->net_helper, &c->net_helper_start));
   }
   TRY(record_state(c, o));
   _cleanup_free_ char *start_state = NULL;
@@ -411,7 +425,7 @@ static urun_error *handshake(struct create_ctx *c, const struct create_options *
 
 urun_error *container_create(struct state_root *root, const struct create_options *o,
                              struct created *ret) {
-  struct create_ctx c = {.dirfd = -1, .fifo_fd = -1, .join_user_fd = -1, .join_pid_fd = -1, .pid = -1,
+  struct create_ctx c = {.dirfd = -1, .journal_fd = -1, .fifo_fd = -1, .join_user_fd = -1, .join_pid_fd = -1, .pid = -1,
                          .net_userns = -1, .net_netns = -1, .root_path = root->path};
   bool claimed = false;
   int sp[2] = {-1, -1};
@@ -469,7 +483,8 @@ urun_error *container_create(struct state_root *root, const struct create_option
   close(sp[1]);
   sp[1] = -1;
   ret->master = -1;
-  e = handshake(&c, o, sp[0], staged, &ret->master);
+  if (!staged) e = note_init(&c);
+  if (!e) e = handshake(&c, o, sp[0], staged, &ret->master);
   log_phase("init ready on exec.fifo, state written");
   if (e) goto fail;
   close(sp[0]);

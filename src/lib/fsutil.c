@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -65,11 +67,23 @@ urun_error *write_file_at(int dirfd, const char *path, const char *data, size_t 
   return NULL;
 }
 
+/* tmpfs (the usual state root, /run) loses everything in a crash anyway:
+ * no flush there; on a disk the data reaches it before the rename does. */
+static bool needs_sync(int fd) {
+  struct statfs sf;
+  return fstatfs(fd, &sf) < 0 || (sf.f_type != TMPFS_MAGIC && sf.f_type != RAMFS_MAGIC);
+}
+
 urun_error *write_file_atomic_at(int dirfd, const char *name, const char *data, size_t len,
                                  mode_t mode) {
   _cleanup_free_ char *tmp = NULL;
   if (asprintf(&tmp, ".%s.tmp", name) < 0) return urun_error_code(ENOMEM, "write %s", name);
-  urun_error *e = write_file_at(dirfd, tmp, data, len, mode);
+  _cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return urun_error_errno("open %s", tmp);
+  urun_error *e = write_all(fd, data, len, tmp);
+  if (!e && needs_sync(fd) && fdatasync(fd) < 0) e = urun_error_errno("sync %s", tmp);
+  if (!e && close(steal_fd(&fd)) < 0) e = urun_error_errno("close %s", tmp);
+  /* the reader sees the old file or the whole new one, never a part */
   if (!e && renameat(dirfd, tmp, dirfd, name) < 0) e = urun_error_errno("rename %s", name);
   if (e) unlinkat(dirfd, tmp, 0);
   return e;

@@ -12,7 +12,8 @@
 urun_error *read_file_at(int dirfd, const char *path, char **ret, size_t *ret_len);
 /* Write data to an existing or new file (O_WRONLY|O_TRUNC|O_CREAT, mode). */
 urun_error *write_file_at(int dirfd, const char *path, const char *data, size_t len, mode_t mode);
-/* Replace a file atomically: write a temporary beside it, fsync-free rename. */
+/* Replace a file atomically: write a temporary beside it (flushed unless on
+ * tmpfs), rename it over the name. */
 urun_error *write_file_atomic_at(int dirfd, const char *name, const char *data, size_t len,
                                  mode_t mode);
 /* Remove a directory tree below dirfd without following symlinks. */

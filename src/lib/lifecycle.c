@@ -22,6 +22,7 @@
 #include "fsutil.h"
 #include "hooks.h"
 #include "pidfd.h"
+#include "recover.h"
 #include "log.h"
 #include "net.h"
 
@@ -222,16 +223,29 @@ urun_error *container_delete(struct state_root *root, const char *id, bool force
     /* nothing to delete is what --force asks for (runc, crun: exit 0) */
     if (d < 0 && errno == ENOENT) return NULL;
     if (d < 0) return urun_error_errno("container \"%s\"", id);
-    if (flock(d, LOCK_EX | LOCK_NB) < 0) return urun_error_new("container \"%s\" is being created", id);
-    return state_remove(root, id);
+    if (!state_lock_briefly(d, LOCK_EX) && flock(d, LOCK_EX | LOCK_NB) < 0)
+      return urun_error_new("container \"%s\" is being created", id);
+    /* a create that died: its journal says what it made */
+    if (faccessat(d, STATE_FILE_NAME, F_OK, AT_SYMLINK_NOFOLLOW) < 0) return recover_container(root, id, d);
+    /* written meanwhile: a delete of a created container after all */
+    dirfd = steal_fd(&d);
+  } else if (e) {
+    return e;
   }
-  if (e) return e;
   _cleanup_state_ struct state *st = NULL;
-  TRY(state_read(dirfd, id, &st));
+  _cleanup_free_ char *damage = NULL;
+  TRY(state_load(dirfd, id, &st, &damage));
+  if (damage && force) {
+    log_debug("delete \"%s\": state.json is not trusted (%s): deleting by the journal", id, damage);
+    return recover_container(root, id, dirfd);
+  }
+  if (damage) return state_damage_error(id, damage);
   enum container_status s = state_status(dirfd, st);
-  if ((s == STATUS_RUNNING || s == STATUS_PAUSED) && !force)
-    return urun_error_new("cannot delete container \"%s\" that is not stopped: %s (use --force)", id,
-                          state_status_name(s));
+  if ((s == STATUS_RUNNING || s == STATUS_PAUSED) && !force) {
+    bool helper_gone = st->net_helper_pid > 0 && process_start_time(st->net_helper_pid) != st->net_helper_start_time;
+    return urun_error_new("cannot delete container \"%s\" that is not stopped: %s%s (use --force)", id,
+                          state_status_name(s), helper_gone ? ", without a network: its urun-slirp has exited" : "");
+  }
   return destroy_locked(root, id, dirfd, st, s);
 }
 

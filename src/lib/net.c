@@ -23,6 +23,7 @@
 
 #include "cleanup.h"
 #include "fsutil.h"
+#include "journal.h"
 #include "pidfd.h"
 #include "process.h"
 #include "selfexe.h"
@@ -160,7 +161,7 @@ static char *log_tail(int state_dirfd) {
 }
 
 urun_error *net_start_helper(const struct net_plan *p, int userns, int netns, int init_pidfd, int state_dirfd,
-                             const char *state_dir, pid_t *ret_pid, uint64_t *ret_start_time) {
+                             const char *state_dir, int journal_fd, pid_t *ret_pid, uint64_t *ret_start_time) {
   *ret_pid = 0;
   if (p->mode != NET_SLIRP) return NULL;
   _cleanup_free_ char *exe = net_helper_path("urun-slirp");
@@ -218,6 +219,15 @@ urun_error *net_start_helper(const struct net_plan *p, int userns, int netns, in
   close(ready[1]);
   _cleanup_close_ int rfd = ready[0];
   if (pid < 0) return urun_error_errno("urun-slirp: fork");
+  /* noted before it can be waited for: a create killed while the helper
+   * starts leaves it to delete --force (one killed before this line leaves
+   * it to init's pidfd, on which the helper exits) */
+  urun_error *je = journal_note_pid(journal_fd, "helper", pid, process_start_time(pid));
+  if (je) {
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return je;
+  }
   /* ready before the container's process can start */
   struct pollfd pfd = {.fd = rfd, .events = POLLIN};
   int r = poll(&pfd, 1, 20000);

@@ -33,7 +33,7 @@ urun_error *net_open_namespaces(const struct net_plan *p, pid_t pid, bool own_us
 /* slirp: start urun-slirp on them and wait until it is ready. */
 /* init_pidfd (or -1): the helper exits when that process does. */
 urun_error *net_start_helper(const struct net_plan *p, int userns, int netns, int init_pidfd, int state_dirfd,
-                             const char *state_dir, pid_t *ret_pid, uint64_t *ret_start_time);
+                             const char *state_dir, int journal_fd, pid_t *ret_pid, uint64_t *ret_start_time);
 /* Stop the helper (delete, or a failed create); nothing if it is gone. */
 void net_stop_helper(pid_t pid, uint64_t start_time);
 

@@ -15,7 +15,9 @@
 
 #include "cleanup.h"
 #include "fsutil.h"
+#include "journal.h"
 #include "json.h"
+#include "recover.h"
 #include "rfc3339.h"
 
 urun_error *state_default_root(char **ret) {
@@ -95,6 +97,17 @@ urun_error *state_root_open(const char *root_option, struct state_root *ret) {
     close(fd);
     return e;
   }
+  if (path[0] != '/') {
+    /* a relative --root: absolute, for paths handed to init and helpers
+     * that run elsewhere (the bundle's directory, /) */
+    char *abs = realpath(path, NULL);
+    if (!abs) {
+      close(fd);
+      return urun_error_errno("state root %s", path);
+    }
+    free(path);
+    path = abs;
+  }
   ret->fd = fd;
   ret->path = steal_ptr(path);
   return NULL;
@@ -123,12 +136,25 @@ urun_error *state_validate_id(const char *id) {
   return NULL;
 }
 
+bool state_lock_briefly(int dirfd, int op) {
+  /* a create killed a moment ago: its init still holds the lock (a copy of
+   * create's descriptor) until its parent-death signal has taken it */
+  for (int i = 0; i < 100; i++) {
+    if (flock(dirfd, op | LOCK_NB) == 0) return true;
+    if (errno != EWOULDBLOCK) return false;
+    if (faccessat(dirfd, STATE_FILE_NAME, F_OK, AT_SYMLINK_NOFOLLOW) == 0) return false;
+    usleep(10000);
+  }
+  return false;
+}
+
 /* A directory without state.json whose lock nobody holds was left by a create
- * that died; the caller holds the root lock, so nobody can claim it meanwhile. */
+ * that died; the caller holds the root lock, so nobody can claim it meanwhile.
+ * Returns with the directory locked when it is. */
 static bool is_stale(int dirfd) {
-  if (flock(dirfd, LOCK_EX | LOCK_NB) < 0) return false;
+  if (!state_lock_briefly(dirfd, LOCK_EX)) return false;
   bool stale = faccessat(dirfd, STATE_FILE_NAME, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
-  flock(dirfd, LOCK_UN);
+  if (!stale) flock(dirfd, LOCK_UN);
   return stale;
 }
 
@@ -147,7 +173,8 @@ urun_error *state_claim(struct state_root *root, const char *id, int *ret_dirfd)
       e = urun_error_new("container \"%s\" already exists", id);
       goto out;
     }
-    e = remove_tree_at(root->fd, id);
+    /* what that create made goes with it (its journal says what) */
+    e = recover_container(root, id, old);
     if (e) goto out;
     if (mkdirat(root->fd, id, 0711) < 0) {
       e = urun_error_errno("create state directory %s/%s", root->path, id);
@@ -185,7 +212,8 @@ urun_error *state_remove(struct state_root *root, const char *id) {
   /* the files a container's directory holds, by name: no directory read
    * (and no 32 KiB buffer for it) on every delete; anything else there
    * makes the rmdir fail and the tree walk take it */
-  static const char *const known[] = {STATE_FILE_NAME, CONFIG_COPY_NAME, EXEC_FIFO_NAME};
+  /* the journal last: a delete killed half-way leaves what the next needs */
+  static const char *const known[] = {STATE_FILE_NAME, CONFIG_COPY_NAME, EXEC_FIFO_NAME, JOURNAL_FILE_NAME};
   _cleanup_close_ int dirfd = openat(root->fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dirfd < 0 && errno == ENOENT) return NULL;
   if (dirfd >= 0) {
@@ -207,13 +235,18 @@ static void write_state_fields(json_writer *w, const struct state *st, enum cont
   if (!private_fields) {
     /* the name only for readers: the file keeps ownerUid, and create
      * skips a look-up through NSS on its way */
-    _cleanup_free_ char *owner = owner_name(st->owner);
-    json_kv_string(w, "owner", owner ? owner : "");
+    _cleanup_free_ char *owner = st->owner_name ? NULL : owner_name(st->owner);
+    json_kv_string(w, "owner", st->owner_name ? st->owner_name : owner ? owner : "");
   }
   json_key(w, "annotations");
   json_begin_object(w);
   for (size_t i = 0; i < st->annotations.len; i++)
     json_kv_string(w, st->annotations.keys[i], st->annotations.values[i]);
+  /* the network helper died (kill -9) while the container lives: it has
+   * no network any more; said here, where a caller looks */
+  if (!private_fields && st->net_helper_pid > 0 && status != STATUS_STOPPED &&
+      process_start_time(st->net_helper_pid) != st->net_helper_start_time)
+    json_kv_string(w, NET_HELPER_GONE_ANNOTATION, "exited");
   json_end_object(w);
   if (private_fields) {
     json_key(w, "urun");
@@ -286,10 +319,10 @@ static urun_error *uint_member(const json_node *obj, const char *key, uint64_t *
   return NULL;
 }
 
-urun_error *state_read(int dirfd, const char *id, struct state **ret) {
+static urun_error *parse_state(int dirfd, const char *id, struct state **ret) {
   _cleanup_free_ char *data = NULL;
   size_t len;
-  TRY(urun_error_wrap(read_file_at(dirfd, STATE_FILE_NAME, &data, &len), "container \"%s\"", id));
+  TRY(read_file_at(dirfd, STATE_FILE_NAME, &data, &len));
   _cleanup_json_ json_node *root = NULL;
   TRY(json_parse(STATE_FILE_NAME, data, len, &root));
   _cleanup_state_ struct state *st = calloc(1, sizeof(*st));
@@ -339,9 +372,50 @@ urun_error *state_read(int dirfd, const char *id, struct state **ret) {
       TRY(uint_member(priv, "netHelperStartTime", &st->net_helper_start_time));
     }
   }
-  if (!st->id || strcmp(st->id, id) != 0) return urun_error_new("container \"%s\": state.json is corrupt", id);
+  if (!st->id || strcmp(st->id, id) != 0)
+    return urun_error_new("%s: id is \"%s\", not \"%s\"", STATE_FILE_NAME, st->id ? st->id : "", id);
   *ret = steal_ptr(st);
   return NULL;
+}
+
+/* init as create recorded it in the journal: state.json must name the same
+ * process (a pid rewritten to another one would orphan the real init). */
+static urun_error *check_against_journal(int dirfd, const struct state *st) {
+  struct journal j;
+  bool found;
+  urun_error *e = journal_read(dirfd, &j, &found);
+  if (!e && j.init > 0 && (j.init != st->pid || j.init_start != st->start_time))
+    e = urun_error_new("%s: pid %d (start time %llu) is not the container's init, which create recorded as pid %d",
+                       STATE_FILE_NAME, st->pid, (unsigned long long)st->start_time, j.init);
+  journal_free(&j);
+  return e;
+}
+
+urun_error *state_load(int dirfd, const char *id, struct state **ret, char **ret_damage) {
+  *ret = NULL;
+  *ret_damage = NULL;
+  _cleanup_state_ struct state *st = NULL;
+  urun_error *e = parse_state(dirfd, id, &st);
+  if (!e) e = check_against_journal(dirfd, st);
+  if (e && e->code == ENOMEM) return e;
+  if (e) {
+    *ret_damage = urun_error_text(e);
+    urun_error_free(e);
+    return *ret_damage ? NULL : urun_error_code(ENOMEM, "state");
+  }
+  *ret = steal_ptr(st);
+  return NULL;
+}
+
+urun_error *state_read(int dirfd, const char *id, struct state **ret) {
+  _cleanup_free_ char *damage = NULL;
+  TRY(state_load(dirfd, id, ret, &damage));
+  return damage ? state_damage_error(id, damage) : NULL;
+}
+
+urun_error *state_damage_error(const char *id, const char *damage) {
+  return urun_error_new("container \"%s\": its state is damaged (%s): `urun delete --force %s` removes it", id,
+                        damage, id);
 }
 
 void state_free(struct state *st) {
@@ -413,6 +487,7 @@ const char *state_status_name(enum container_status s) {
   case STATUS_CREATED: return "created";
   case STATUS_RUNNING: return "running";
   case STATUS_PAUSED: return "paused";
+  case STATUS_UNKNOWN: return "unknown";
   case STATUS_STOPPED: break;
   }
   return "stopped";

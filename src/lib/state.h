@@ -19,8 +19,11 @@
 #define EXEC_FIFO_NAME "exec.fifo"
 #define STATE_FILE_NAME "state.json"
 #define CONFIG_COPY_NAME "config.json"
+/* in `state` and `list --format json` when urun-slirp is gone while the container lives */
+#define NET_HELPER_GONE_ANNOTATION "run.urun.network.helper"
 
-enum container_status { STATUS_CREATING, STATUS_CREATED, STATUS_RUNNING, STATUS_STOPPED, STATUS_PAUSED };
+/* STATUS_UNKNOWN: list's word for a container whose state cannot be read */
+enum container_status { STATUS_CREATING, STATUS_CREATED, STATUS_RUNNING, STATUS_STOPPED, STATUS_PAUSED, STATUS_UNKNOWN };
 
 struct state {
   char *id;
@@ -30,6 +33,7 @@ struct state {
   char *rootfs;
   char *created; /* RFC 3339, UTC */
   uid_t owner;
+  const char *owner_name; /* for readers, when set: the name to show (not stored) */
   struct str_map annotations;
   /* urun's own fields */
   bool own_pid_ns;     /* init is pid 1 of a new pid namespace */
@@ -62,13 +66,24 @@ urun_error *state_validate_id(const char *id);
  * exclusively.  A directory left by a create that died (no state.json, no
  * lock holder) is cleared and reused. */
 urun_error *state_claim(struct state_root *root, const char *id, int *ret_dirfd);
+/* Lock a container directory that has no state.json (LOCK_EX or LOCK_SH),
+ * waiting up to a second for a create that is dying; false when it is
+ * held longer (a create at work) or state.json appears. */
+bool state_lock_briefly(int dirfd, int op);
 /* Open an existing container's directory and lock it (LOCK_SH or LOCK_EX). */
 urun_error *state_open(struct state_root *root, const char *id, int lock_op, int *ret_dirfd);
 /* Remove a container's directory (the caller holds its lock). */
 urun_error *state_remove(struct state_root *root, const char *id);
 
 urun_error *state_write(int dirfd, const struct state *st);
+/* state.json, checked against create's journal; an error that says it is
+ * damaged when it cannot be read, parsed or trusted. */
 urun_error *state_read(int dirfd, const char *id, struct state **ret);
+/* The same, but a damaged file is no error: *ret is NULL and *ret_damage
+ * says why (caller frees). */
+urun_error *state_load(int dirfd, const char *id, struct state **ret, char **ret_damage);
+/* What state_read says of a damaged state. */
+urun_error *state_damage_error(const char *id, const char *damage);
 void state_free(struct state *st);
 static inline void state_freep(struct state **s) { if (*s) state_free(*s); }
 #define _cleanup_state_ __attribute__((cleanup(state_freep)))

@@ -161,6 +161,28 @@ static void default_maps(struct spec_id_mappings *m, bool uid, uint32_t containe
     add_map(m, container_id + 1, (uint32_t)from, (uint32_t)left);
 }
 
+static bool ranges_overlap(uint64_t a, uint64_t an, uint64_t b, uint64_t bn) { return a < b + bn && b < a + an; }
+
+/* The kernel refuses a map whose ranges overlap on either side; say which
+ * entries of the config do, rather than let newgidmap's refusal point at
+ * /etc/subgid. */
+static urun_error *check_map_overlaps(const struct spec_id_mappings *m, const char *field) {
+  for (size_t i = 0; i < m->len; i++) {
+    const struct spec_id_mapping *x = &m->items[i];
+    if (x->size == 0) return urun_error_new("config.json: .linux.%s[%zu].size: must be at least 1", field, i);
+    for (size_t k = 0; k < i; k++) {
+      const struct spec_id_mapping *y = &m->items[k];
+      if (ranges_overlap(x->container_id, x->size, y->container_id, y->size))
+        return urun_error_new("config.json: .linux.%s[%zu]: containerID range overlaps .linux.%s[%zu]'s", field, i,
+                              field, k);
+      if (ranges_overlap(x->host_id, x->size, y->host_id, y->size))
+        return urun_error_new("config.json: .linux.%s[%zu]: hostID range overlaps .linux.%s[%zu]'s", field, i, field,
+                              k);
+    }
+  }
+  return NULL;
+}
+
 urun_error *userns_plan_make(const struct spec *spec, enum rootless_mode mode,
                              struct userns_plan *ret) {
   memset(ret, 0, sizeof(*ret));
@@ -174,6 +196,8 @@ urun_error *userns_plan_make(const struct spec *spec, enum rootless_mode mode,
   const struct spec_id_mappings empty = {0};
   const struct spec_id_mappings *cu = ns ? &spec->linux_.uid_mappings : &empty;
   const struct spec_id_mappings *cg = ns ? &spec->linux_.gid_mappings : &empty;
+  TRY(check_map_overlaps(cu, "uidMappings"));
+  TRY(check_map_overlaps(cg, "gidMappings"));
   TRY(copy_maps(cu, &ret->uid_maps));
   TRY(copy_maps(cg, &ret->gid_maps));
   if (!cu->len) default_maps(&ret->uid_maps, true, spec->process.user.uid);

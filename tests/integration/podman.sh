@@ -387,3 +387,29 @@ test_podman_init_and_terminal() {
   both sc_run_it_terminal
   podman_finish
 }
+
+# `urun list` where podman's urun keeps its state ($XDG_RUNTIME_DIR/urun):
+# podman's containers with their bundle and status, in columns that hold a
+# 64-character id and podman's long bundle path, and as runc's list -f json.
+test_podman_urun_list() {
+  podman_setup
+  local c=urun-listed id out bundle
+  pm run -d --pull=never --runtime "$URUN_RT" --name "$c" "$PODMAN_IMG" sleep 100 >/dev/null || fail "run -d failed"
+  id=$(pm inspect --format '{{.Id}}' "$c")
+  out=$("$URUN" list 2>&1) || fail "urun list failed: $out"
+  assert_match "$out" "(^|"$'\n'")$id +[0-9]+ +running +/[^ ]+ +20[0-9-]+T" "urun list row of podman's container: $out"
+  # the columns line up: STATUS starts at the same offset in the header and the row
+  local head row
+  head=$(sed -n 1p <<<"$out")
+  row=$(grep "^$id" <<<"$out")
+  head=${head%%STATUS*}
+  row=${row%%running*}
+  assert_eq "${#row}" "${#head}" "STATUS column aligned"
+  out=$("$URUN" list --format json) || fail "urun list --format json failed"
+  assert_eq "$(jq -r --arg id "$id" '.[] | select(.id == $id) | .status' <<<"$out")" running "list --format json status"
+  bundle=$(jq -r --arg id "$id" '.[] | select(.id == $id) | .bundle' <<<"$out")
+  [ -f "$bundle/config.json" ] || fail "bundle of podman's container: [$bundle]"
+  assert_eq "$(jq -r --arg id "$id" '.[] | select(.id == $id) | .owner' <<<"$out")" "$(id -un)" "owner"
+  pm rm -f -t 0 "$c" >/dev/null
+  RTN=urun podman_nothing_left
+}
