@@ -1,0 +1,89 @@
+/* selfexe_raw.c: see selfexe_raw.h.  Written so that the compiler emits no
+ * call (no memcpy for a copy loop, no __stack_chk_fail) and nothing that
+ * needs a relocation (no table of pointers): urun's entry point runs this
+ * before the static PIE has relocated itself and before libc exists. */
+#define _GNU_SOURCE
+#include "selfexe_raw.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
+long selfexe_syscall(long nr, long a, long b, long c, long d, long e, long f) {
+#if defined(__x86_64__)
+  register long r10 __asm__("r10") = d, r8 __asm__("r8") = e, r9 __asm__("r9") = f;
+  long ret;
+  __asm__ volatile("syscall"
+                   : "=a"(ret)
+                   : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+                   : "rcx", "r11", "memory");
+  return ret;
+#else
+  /* elsewhere the entry point keeps libc's, and this runs after libc started */
+  long ret = syscall(nr, a, b, c, d, e, f);
+  return ret < 0 ? -(long)__errno_location()[0] : ret;
+#endif
+}
+
+#define SYS(nr, a, b, c) selfexe_syscall(nr, (long)(a), (long)(b), (long)(c), 0, 0, 0)
+
+/* The bytes exec needs: up to the end of the last program header's data.
+ * Symbols and debug sections of an unstripped build stay behind (a third
+ * of urun's file); anything unexpected copies the whole file. */
+static long exec_size(int fd, long file_size) SELFEXE_FREESTANDING;
+static long exec_size(int fd, long file_size) {
+  Elf64_Ehdr eh;
+  if (selfexe_syscall(SYS_pread64, fd, (long)&eh, sizeof(eh), 0, 0, 0) != (long)sizeof(eh)) return file_size;
+  if (eh.e_ident[EI_MAG0] != ELFMAG0 || eh.e_ident[EI_MAG1] != ELFMAG1 || eh.e_ident[EI_MAG2] != ELFMAG2 ||
+      eh.e_ident[EI_MAG3] != ELFMAG3 || eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) ||
+      eh.e_phnum == 0 || eh.e_phnum > 64)
+    return file_size;
+  Elf64_Phdr ph[64];
+  long len = (long)(eh.e_phnum * sizeof(Elf64_Phdr));
+  if (selfexe_syscall(SYS_pread64, fd, (long)ph, len, (long)eh.e_phoff, 0, 0) != len) return file_size;
+  unsigned long end = eh.e_phoff + (unsigned long)len;
+  for (int i = 0; i < eh.e_phnum; i++)
+    if (ph[i].p_offset + ph[i].p_filesz > end) end = ph[i].p_offset + ph[i].p_filesz;
+  return end < (unsigned long)file_size ? (long)end : file_size;
+}
+
+long selfexe_raw_copy(int srcfd, const char *name) {
+  struct stat st;
+  long r = SYS(SYS_fstat, srcfd, &st, 0);
+  if (r < 0) return r;
+  /* MFD_EXEC: where vm.memfd_noexec makes memfds non-executable by default */
+  long mfd = SYS(SYS_memfd_create, name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC, 0);
+  if (mfd == -22 /* EINVAL: before MFD_EXEC */) mfd = SYS(SYS_memfd_create, name, MFD_CLOEXEC | MFD_ALLOW_SEALING, 0);
+  if (mfd < 0) return mfd;
+  long size = exec_size(srcfd, st.st_size);
+  /* sendfile: one copy, in the kernel.  F_SEAL_FUTURE_WRITE: no write(2)
+   * and no writable mapping from then on, which is all F_SEAL_WRITE adds
+   * for a copy nobody maps, without its wait for the page references a
+   * splice may leave behind a while (4 ms seen here). */
+  long off = 0;
+  while (off < size) {
+    r = selfexe_syscall(SYS_sendfile, mfd, srcfd, (long)&off, size - off, 0, 0);
+    if (r == -4 /* EINTR */) continue;
+    if (r <= 0) break;
+  }
+  if (off == size) r = SYS(SYS_fcntl, mfd, F_ADD_SEALS, SELFEXE_SEALS);
+  else if (r == 0) r = -5; /* EIO: the file shrank while copied */
+  if (r < 0) {
+    SYS(SYS_close, mfd, 0, 0);
+    return r;
+  }
+  return mfd;
+}
+
+int selfexe_raw_is_sealed(int fd) {
+  long seals = SYS(SYS_fcntl, fd, F_GET_SEALS, 0);
+  long fixed = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW;
+  return seals >= 0 && (seals & fixed) == fixed && (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE));
+}
