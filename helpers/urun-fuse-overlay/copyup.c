@@ -30,7 +30,7 @@ void copy_xattrs(int sdir, const char *sname, int ddir, const char *dname) {
   ssize_t len = at_listxattr(sdir, sname, list, sizeof(list));
   for (ssize_t off = 0; len > 0 && off < len; off += (ssize_t)strlen(list + off) + 1) {
     const char *key = list + off;
-    if (is_private_xattr(key)) continue;
+    if (is_private_xattr(key) && !is_escaped_xattr(key)) continue;
     char value[65536];
     ssize_t n = at_getxattr(sdir, sname, key, value, sizeof(value));
     /* best effort, as the upper filesystem allows (security.* of another LSM, trusted.* as a user) */
@@ -133,11 +133,16 @@ int copyup(struct node *n, bool data) {
   work_name(tmp, sizeof(tmp));
   rc = build_copy(sdir, n->name, &st, tmp, data);
   bool dir = S_ISDIR(st.st_mode);
+  struct stat parent;
+  if (rc == 0 && fstat(udir, &parent) < 0) rc = -errno;
   if (rc == 0 && renameat(ovl.workfd, tmp, udir, n->name) < 0) rc = -errno;
   if (rc < 0) {
     remove_tmp(tmp, dir);
     return rc;
   }
+  /* a copy-up is no change of the directory: its times stay (best effort) */
+  struct timespec times[2] = {parent.st_atim, parent.st_mtim};
+  (void)futimens(udir, times);
   if (dir) {
     int fd = open_layer_dir(udir, n->name);
     if (fd < 0) return -errno;

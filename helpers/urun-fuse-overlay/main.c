@@ -197,7 +197,7 @@ int main(int argc, char **argv) {
   make_root();
   umask(0); /* modes come from the caller, already masked by the kernel */
 
-  session = new_session(&o);
+  session = ovl.se = new_session(&o);
   set_signals();
   if (fuse_session_mount(session, o.mountpoint) < 0) die("cannot mount on %s", o.mountpoint);
   int ready = o.foreground ? -1 : daemonize();

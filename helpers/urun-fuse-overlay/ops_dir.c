@@ -147,8 +147,14 @@ void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *n
   ovl_lock();
   int rc = do_link(node_get(ino), node_get(newparent), newname, &n, &st);
   ovl_unlock();
-  if (rc < 0) fuse_reply_err(req, -rc);
-  else reply_entry(req, n, &st);
+  if (rc < 0) {
+    fuse_reply_err(req, -rc);
+    return;
+  }
+  /* the other name is another node here: the kernel's copy of its link
+   * count is stale now (attributes only: takes no lock the link holds) */
+  fuse_lowlevel_notify_inval_inode(ovl.se, ino, -1, 0);
+  reply_entry(req, n, &st);
 }
 
 /* Take NAME out of PARENT: remove the upper entry, leave a whiteout where

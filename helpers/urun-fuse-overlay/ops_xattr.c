@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/limits.h>
 
 #include "copyup.h"
 #include "ops.h"
@@ -10,8 +11,9 @@
 #include "whiteout.h"
 
 void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size) {
-  if (is_private_xattr(name)) {
-    fuse_reply_err(req, ENODATA);
+  char esc[XATTR_NAME_MAX + 16];
+  if (!(name = xattr_escape(name, esc, sizeof(esc)))) {
+    fuse_reply_err(req, ERANGE);
     return;
   }
   char *buf = size ? malloc(size) : NULL;
@@ -47,12 +49,17 @@ void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
     fuse_reply_err(req, e);
     return;
   }
-  /* drop the overlay's own names, in place */
+  /* drop the overlay's own names, unescape the escaped ones, in place */
   size_t out = 0;
   for (ssize_t off = 0; off < len; off += (ssize_t)strlen(list + off) + 1) {
-    size_t l = strlen(list + off) + 1;
-    if (is_private_xattr(list + off)) continue;
-    memmove(list + out, list + off, l);
+    char *name = list + off;
+    size_t l = strlen(name) + 1;
+    if (is_private_xattr(name)) {
+      if (!is_escaped_xattr(name)) continue;
+      xattr_unescape(name);
+      l -= 8;
+    }
+    memmove(list + out, name, l);
     out += l;
   }
   if (size == 0) fuse_reply_xattr(req, out);
@@ -61,7 +68,8 @@ void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
 }
 
 static int change_xattr(struct node *n, const char *name, const char *value, size_t size, int flags, bool remove) {
-  if (is_private_xattr(name)) return -EPERM;
+  char esc[XATTR_NAME_MAX + 16];
+  if (!(name = xattr_escape(name, esc, sizeof(esc)))) return -ERANGE;
   int rc = copyup(n, true);
   if (rc < 0) return rc;
   int dfd;

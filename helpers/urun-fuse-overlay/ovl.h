@@ -19,6 +19,7 @@ struct layer {
 };
 
 struct node;
+struct fuse_session;
 
 struct ovl {
   struct options *opt;
@@ -33,6 +34,7 @@ struct ovl {
   /* guards the node tree and every change of the layers */
   pthread_mutex_t lock;
   struct node *root;
+  struct fuse_session *se;
 };
 
 extern struct ovl ovl;

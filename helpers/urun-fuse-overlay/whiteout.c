@@ -112,7 +112,27 @@ int remove_whiteout(int dirfd, const char *name) {
   return removed;
 }
 
+static const char *own_prefix(void) { return ovl.userxattr ? "user.overlay." : "trusted.overlay."; }
+
 bool is_private_xattr(const char *name) {
-  return !strncmp(name, "trusted.overlay.", 16) || !strncmp(name, "user.overlay.", 13) ||
-         !strncmp(name, "user.fuseoverlayfs.", 19);
+  /* as the kernel overlay: its own namespace only (user.* is anybody's
+   * when it uses trusted.*) */
+  return !strncmp(name, own_prefix(), strlen(own_prefix()));
+}
+
+bool is_escaped_xattr(const char *name) {
+  size_t k = strlen(own_prefix());
+  return is_private_xattr(name) && !strncmp(name + k, "overlay.", 8);
+}
+
+const char *xattr_escape(const char *name, char *buf, size_t size) {
+  if (!is_private_xattr(name)) return name;
+  size_t k = strlen(own_prefix());
+  if (snprintf(buf, size, "%.*soverlay.%s", (int)k, name, name + k) >= (int)size) return NULL;
+  return buf;
+}
+
+void xattr_unescape(char *name) {
+  size_t k = strlen(own_prefix());
+  memmove(name + k, name + k + 8, strlen(name + k + 8) + 1);
 }

@@ -25,8 +25,16 @@ int set_opaque(int dirfd);
 int make_whiteout(int dirfd, const char *name);
 /* Remove a whiteout of NAME from DIRFD; 1 when there was one. */
 int remove_whiteout(int dirfd, const char *name);
-/* The overlay's own xattrs, never shown nor copied. */
+/* The overlay's own xattrs (trusted.overlay.*, or user.overlay.* when
+ * unprivileged), never shown nor copied up. */
 bool is_private_xattr(const char *name);
+/* As the kernel overlay (6.7 on) lets an overlay's xattrs be set through
+ * another overlay: "user.overlay.X" set through the mount is stored as
+ * "user.overlay.overlay.X" (trusted.* likewise). NULL if too long. */
+const char *xattr_escape(const char *name, char *buf, size_t size);
+bool is_escaped_xattr(const char *name);
+/* "user.overlay.overlay.X" -> "user.overlay.X", in place. */
+void xattr_unescape(char *name);
 
 /* fgetxattr/fsetxattr that also work on O_PATH fds and symlinks: DIRFD
  * and NAME (NULL: the fd itself). */

@@ -1,0 +1,275 @@
+# fuse_overlay.sh: urun-fuse-overlay against the kernel's overlayfs. Each
+# case runs the same operations on the same layers under both; what the
+# kernel overlay shows is the expected answer. As a user the kernel overlay
+# is mounted in `unshare -Urm` with userxattr, and the helper runs there
+# too, so both see the same ids. /dev/fuse must be usable by the user: the
+# suite makes it 0666 as a desktop's udev does (tests/run-suite.sh).
+FUSE_OVL=$(dirname "$URUN")/urun-fuse-overlay
+FO_TOOL=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/fuse_overlay_tool.py
+export FUSE_OVL FO_TOOL
+
+fo_need() {
+  [ -x "$FUSE_OVL" ] || skip "urun-fuse-overlay is not built beside urun"
+  command -v python3 >/dev/null || skip "python3 is not installed"
+  [ -r /dev/fuse ] && [ -w /dev/fuse ] || skip "/dev/fuse is not usable by $(id -un) (tests/run-suite.sh makes it 0666 as on a desktop)"
+  if ! is_root; then unshare -Urm true 2>/dev/null || skip "user namespaces are not available to $(id -un)"; fi
+}
+
+# Run a command where both overlays can be mounted: as root here, as a
+# user in a new user and mount namespace (the kernel overlay's userxattr mode).
+fo_ns() {
+  if is_root; then "$@"; else unshare -Urm -- "$@"; fi
+}
+
+fo_prefix() { if is_root; then echo trusted.overlay; else echo user.overlay; fi; }
+
+# In the namespace: is it the initial one (the kernel overlay then takes trusted.*)?
+fo_initial_ns() { [ "$(awk '{print $3}' /proc/self/uid_map)" = 4294967295 ]; }
+
+# fo_mount kernel|fuse BASE UPPER WORK MNT [EXTRA_OPTS]: mount the layers BASE/l1:BASE/l2.
+fo_mount() {
+  local kind=$1 base=$2 upper=$3 work=$4 mnt=$5 extra=${6:-}
+  mkdir -p "$upper" "$work" "$mnt"
+  local opts="lowerdir=$base/l1:$base/l2,upperdir=$upper,workdir=$work$extra"
+  if [ "$kind" = kernel ]; then
+    fo_initial_ns || opts="$opts,userxattr"
+    mount -t overlay overlay -o "$opts" "$mnt"
+  else
+    "$FUSE_OVL" -o "$opts" "$mnt"
+  fi
+}
+
+# fo_case kernel|fuse BASE SCENARIO: mount, run the scenario, show the tree, unmount.
+fo_case() {
+  local kind=$1 base=$2 scn=$3
+  fo_mount "$kind" "$base" "$base/u" "$base/w" "$base/m" || { echo "mount failed"; return 1; }
+  [ -n "$scn" ] && python3 "$FO_TOOL" ops "$base/m" "$scn"
+  echo "--- view"
+  python3 "$FO_TOOL" view "$base/m"
+  umount "$base/m" || echo "umount failed"
+}
+
+# fo_view kernel|fuse BASE UPPER WORK: what a mount of existing layers shows.
+fo_view() {
+  fo_mount "$1" "$2" "$3" "$4" "$2/m2" || { echo "mount failed"; return 1; }
+  python3 "$FO_TOOL" view "$2/m2"
+  umount "$2/m2" || echo "umount failed"
+}
+export -f fo_mount fo_case fo_view fo_initial_ns
+
+fo_layers() {
+  mkdir -p "$1"
+  python3 "$FO_TOOL" layers "$1" "$(fo_prefix)" || fail "cannot build the layers"
+}
+
+fo_nothing_mounted() {
+  local left
+  left=$(fo_ns grep -c " $T" /proc/self/mounts || true)
+  [ "${left:-0}" = 0 ] || fail "mounts left under $T: $(grep " $T" /proc/self/mounts)"
+  pgrep -f "urun-fuse-overlay.*$T" >/dev/null && fail "a helper is still running for $T"
+  return 0
+}
+
+# The kernel's answer and the helper's for SCENARIO must be the same.
+fo_compare() {
+  local scn=$1
+  fo_need
+  fo_layers "$T/k"
+  fo_layers "$T/f"
+  local want got
+  want=$(fo_ns bash -c 'fo_case kernel "$1" "$2"' _ "$T/k" "$scn" 2>&1)
+  case "$want" in *"mount failed"*) skip "the kernel overlay cannot be mounted here: $want" ;; esac
+  got=$(fo_ns bash -c 'fo_case fuse "$1" "$2"' _ "$T/f" "$scn" 2>&1)
+  if [ "$want" != "$got" ]; then
+    diff <(echo "$want") <(echo "$got") | head -40 >&2
+    fail "urun-fuse-overlay differs from the kernel overlay in scenario '$scn' (< kernel, > helper)"
+  fi
+  fo_nothing_mounted
+}
+
+test_fuse_overlay_lookup_and_readdir() { fo_compare ""; }
+test_fuse_overlay_copyup() { fo_compare copyup; }
+test_fuse_overlay_rename() { fo_compare rename; }
+test_fuse_overlay_hardlinks() { fo_compare links; }
+test_fuse_overlay_whiteouts() { fo_compare delete; }
+test_fuse_overlay_special_files() { fo_compare special; }
+test_fuse_overlay_file_io() { fo_compare io; }
+
+# The helper writes what the kernel overlay reads: whiteouts, opaque
+# directories, copied-up files; and the reverse.
+fo_roundtrip() {
+  local writer=$1 reader=$2
+  fo_need
+  fo_layers "$T/r"
+  local written read
+  written=$(fo_ns bash -c 'fo_case "$1" "$2" delete >/dev/null && fo_case "$1" "$2" rename | sed "1,/^--- view/d"' _ "$writer" "$T/r" 2>&1)
+  case "$written" in *"mount failed"*) skip "the $writer overlay cannot be mounted here: $written" ;; esac
+  read=$(fo_ns bash -c 'fo_view "$1" "$2" "$2/u" "$2/w2"' _ "$reader" "$T/r" 2>&1)
+  if [ "$written" != "$read" ]; then
+    diff <(echo "$written") <(echo "$read") | head -40 >&2
+    fail "layers written through the $writer overlay read differently through the $reader overlay (< $writer, > $reader)"
+  fi
+  fo_nothing_mounted
+}
+
+test_fuse_overlay_layers_read_by_kernel() { fo_roundtrip fuse kernel; }
+test_fuse_overlay_reads_kernel_layers() { fo_roundtrip kernel fuse; }
+
+test_fuse_overlay_inode_numbers_stable() {
+  fo_need
+  fo_layers "$T/i"
+  out=$(fo_ns bash -c '
+    fo_mount fuse "$1" "$1/u" "$1/w" "$1/m" || exit 1
+    a=$(stat -c %i "$1/m/a"); d=$(stat -c %i "$1/m/dir")
+    chmod 600 "$1/m/a"; touch "$1/m/dir/new"
+    b=$(stat -c %i "$1/m/a"); e=$(stat -c %i "$1/m/dir")
+    echo 2 >/proc/sys/vm/drop_caches 2>/dev/null # the kernel forgets the inodes, if allowed
+    c=$(stat -c %i "$1/m/a"); f=$(stat -c %i "$1/m/dir")
+    umount "$1/m"
+    echo "$a $b $c $d $e $f"' _ "$T/i")
+  read -r a b c d e f <<<"$out"
+  [ -n "$f" ] || fail "no inode numbers: $out"
+  assert_eq "$b" "$a" "inode number of a file after its copy-up"
+  assert_eq "$c" "$a" "inode number of a copied-up file after the kernel dropped its inode"
+  assert_eq "$e" "$d" "inode number of a directory after its copy-up"
+  assert_eq "$f" "$d" "inode number of a copied-up directory after the kernel dropped its inode"
+  fo_nothing_mounted
+}
+
+test_fuse_overlay_readonly_without_upper() {
+  fo_need
+  fo_layers "$T/ro"
+  out=$(fo_ns bash -c '
+    mkdir -p "$1/m"
+    "$FUSE_OVL" -o lowerdir="$1/l1:$1/l2" "$1/m" || exit 1
+    cat "$1/m/a"; cat "$1/m/dir/x"
+    touch "$1/m/new" 2>&1 | sed "s/.*: //"
+    rm "$1/m/a" 2>&1 | sed "s/.*: //"
+    umount "$1/m"' _ "$T/ro" 2>&1)
+  assert_eq "$out" "lower a
+x in l1
+Read-only file system
+Read-only file system" "a mount without upperdir"
+  fo_nothing_mounted
+}
+
+# uidmapping/gidmapping with two ranges: ids show shifted, chown inside
+# stores the host's ids, ids outside the map show as the overflow id.
+test_fuse_overlay_id_shifting() {
+  fo_need
+  is_root || skip "files owned by ids of two ranges need root to create"
+  mkdir -p "$T/l" "$T/u" "$T/w" "$T/m"
+  for spec in a:100000 b:100005 c:300002 d:5; do
+    touch "$T/l/${spec%%:*}"
+    chown "${spec#*:}:${spec#*:}" "$T/l/${spec%%:*}"
+  done
+  "$FUSE_OVL" -o "lowerdir=$T/l,upperdir=$T/u,workdir=$T/w,uidmapping=0:100000:10:1000:300000:10,gidmapping=0:100000:10:1000:300000:10" "$T/m" ||
+    fail "cannot mount with id maps"
+  shown=$(stat -c '%n %u %g' "$T"/m/{a,b,c,d} | sed "s|$T/m/||" | tr '\n' ' ')
+  chown 1003:1004 "$T/m/a" || { umount "$T/m"; fail "chown inside the shifted mount"; }
+  touch "$T/m/new"
+  chown 7:7 "$T/m/new"
+  bad=$(chown 50000 "$T/m/new" 2>&1 || true)
+  inside=$(stat -c '%u %g' "$T/m/a")
+  umount "$T/m"
+  assert_eq "$shown" "a 0 0 b 5 5 c 1002 1002 d 65534 65534 " "ids shown through the maps"
+  assert_eq "$inside" "1003 1004" "ids shown after chown"
+  assert_eq "$(stat -c '%u %g' "$T/u/a")" "300003 300004" "host ids written by chown"
+  assert_eq "$(stat -c '%u %g' "$T/l/a")" "100000 100000" "the lower file (never chowned)"
+  assert_eq "$(stat -c '%u %g' "$T/u/new")" "100007 100007" "a new file's host ids"
+  assert_contains "$bad" "Invalid argument" "chown to an id outside the map"
+  fo_nothing_mounted
+}
+
+test_fuse_overlay_survives_kill_9_cleanly() {
+  fo_need
+  fo_layers "$T/c"
+  out=$(fo_ns bash -c '
+    fo_mount fuse "$1" "$1/u" "$1/w" "$1/m" || exit 1
+    pid=$(pgrep -n -f "urun-fuse-overlay.*$1/m")
+    kill -9 "$pid"
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+    stat "$1/m/a" 2>&1 | sed "s/.*: //"
+    umount "$1/m" && echo unmounted
+    grep -c " $1/m " /proc/self/mounts' _ "$T/c" 2>&1)
+  assert_eq "$out" "Transport endpoint is not connected
+unmounted
+0" "access after kill -9 of the helper, then umount"
+  fo_nothing_mounted
+}
+
+test_fuse_overlay_ends_on_unmount_and_sigterm() {
+  fo_need
+  fo_layers "$T/e"
+  out=$(fo_ns bash -c '
+    fo_mount fuse "$1" "$1/u" "$1/w" "$1/m" || exit 1
+    pid=$(pgrep -n -f "urun-fuse-overlay.*$1/m")
+    umount "$1/m"
+    for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    kill -0 "$pid" 2>/dev/null && echo "still running after umount"
+    fo_mount fuse "$1" "$1/u" "$1/w" "$1/m" || exit 1
+    pid=$(pgrep -n -f "urun-fuse-overlay.*$1/m")
+    kill -TERM "$pid"
+    for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    kill -0 "$pid" 2>/dev/null && echo "still running after SIGTERM"
+    grep -c " $1/m " /proc/self/mounts' _ "$T/e" 2>&1)
+  assert_eq "$out" "0" "the helper ends on umount and on SIGTERM, unmounting"
+  fo_nothing_mounted
+}
+
+test_fuse_overlay_bad_options() {
+  fo_need
+  mkdir -p "$T/l" "$T/u" "$T/w" "$T/m"
+  local ok="lowerdir=$T/l,upperdir=$T/u,workdir=$T/w"
+  check() {
+    local want=$1 rc=0
+    shift
+    out=$("$FUSE_OVL" "$@" 2>&1) || rc=$?
+    [ "$rc" -ne 0 ] || { umount "$T/m" 2>/dev/null; fail "accepted: $*"; }
+    [ "$(printf '%s\n' "$out" | grep -c .)" = 1 ] || fail "expected one line of error for $*, got: $out"
+    assert_contains "$out" "urun-fuse-overlay: "
+    assert_contains "$out" "$want"
+  }
+  check "-o frobnicate: unknown option" -o "$ok,frobnicate" "$T/m"
+  check "-o redirect_dir=on: unknown option" -o "$ok,redirect_dir=on" "$T/m"
+  check "lowerdir=: required" -o "upperdir=$T/u,workdir=$T/w" "$T/m"
+  check "lowerdir $T/nope: No such file or directory" -o "lowerdir=$T/nope" "$T/m"
+  check "upperdir= and workdir= go together" -o "lowerdir=$T/l,upperdir=$T/u" "$T/m"
+  check "uidmapping=0:1: expected CONTAINER:HOST:LENGTH" -o "$ok,uidmapping=0:1" "$T/m"
+  check "timeout: expected seconds" -o "$ok,timeout=soon" "$T/m"
+  check "expected one MOUNTPOINT" -o "$ok"
+  check "unknown option -z" -z -o "$ok" "$T/m"
+  fo_nothing_mounted
+}
+
+# The protection: a lower layer's symlink where an upper layer has a
+# directory of that name is not followed (the merge stops at a
+# non-directory), so no layer leads outside itself.
+test_fuse_overlay_symlink_in_lower_does_not_escape() {
+  fo_need
+  mkdir -p "$T/secret" "$T/l1/d" "$T/l2" "$T/m"
+  echo secret >"$T/secret/key"
+  ln -s "$T/secret" "$T/l2/d"
+  out=$(fo_ns bash -c '"$FUSE_OVL" -o "lowerdir=$1/l1:$1/l2" "$1/m" && ls "$1/m/d"; cat "$1/m/d/key" 2>&1 | sed "s/.*: //"; umount "$1/m"' _ "$T" 2>&1)
+  assert_eq "$out" "No such file or directory" "a lower symlink under an upper directory"
+  fo_nothing_mounted
+}
+
+test_fuse_overlay_sandboxed() {
+  fo_need
+  fo_layers "$T/s"
+  out=$(fo_ns bash -c '
+    fo_mount fuse "$1" "$1/u" "$1/w" "$1/m" || exit 1
+    pid=$(pgrep -n -f "urun-fuse-overlay.*$1/m")
+    grep -E "^(NoNewPrivs|Seccomp|CapEff|CapBnd):" /proc/$pid/status
+    ls -l /proc/$pid/fd 2>/dev/null | grep -c socket
+    umount "$1/m"' _ "$T/s" 2>&1)
+  assert_contains "$out" "NoNewPrivs:	1"
+  assert_contains "$out" "Seccomp:	2"
+  eff=$(awk '/^CapEff:/ {print $2}' <<<"$out")
+  # nothing beyond chown, dac_override, dac_read_search, fowner, fsetid,
+  # linux_immutable, mknod, setfcap, sys_admin
+  (((0x$eff & ~0x8820021f) == 0)) || fail "capabilities kept beyond a file server's: $eff"
+  assert_eq "$(tail -n 1 <<<"$out")" "0" "sockets open in the helper"
+  fo_nothing_mounted
+}
