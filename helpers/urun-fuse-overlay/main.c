@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -185,6 +186,9 @@ static void detach_stdio(void) {
 
 int main(int argc, char **argv) {
   helper_prog = PROG;
+  /* nothing may open /proc/<pid>/exe of a helper that runs inside a
+   * container's namespaces and reach the host's binary (CVE-2019-5736) */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   static struct options o;
   options_parse(&o, argc, argv);
   raise_fd_limit();

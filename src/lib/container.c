@@ -30,6 +30,7 @@
 #include "mount_extra.h"
 #include "namespaces.h"
 #include "spec_check.h"
+#include "mount_overlay.h"
 #include "net.h"
 #include "notify_socket.h"
 #include "seccomp_cache.h"
@@ -243,6 +244,7 @@ static urun_error *prepare(struct create_ctx *c, struct state_root *root, const 
   TRY(spec_check(c->spec, o->console_socket != NULL || o->terminal_proxy));
   TRY(notify_socket_pass_through(c->spec));
   TRY(net_plan_make(c->spec, o->net, o->ports, o->nports, &c->net));
+  if (o->overlay) TRY(rootfs_overlay_annotate(c->spec, o->overlay));
   _cleanup_free_ char *rootfs = c->spec->root_path[0] == '/' ? strdup(c->spec->root_path)
                                                              : path_join(c->bundle, c->spec->root_path);
   if (!rootfs) return urun_error_code(ENOMEM, "create");

@@ -22,6 +22,7 @@
 
 #include "cleanup.h"
 #include "fsutil.h"
+#include "helper_exec.h"
 #include "pidfd.h"
 #include "process.h"
 #include "state.h"
@@ -108,23 +109,6 @@ urun_error *net_add_resolv_conf(struct spec *s, const struct net_plan *p, int st
   return NULL;
 }
 
-/* urun-slirp beside our own binary (a build tree, /usr/bin), else $PATH. */
-static char *helper_path(void) {
-  char self[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (n > 0) {
-    self[n] = '\0';
-    char *slash = strrchr(self, '/');
-    if (slash) {
-      *slash = '\0';
-      char *p = path_join(self, "urun-slirp");
-      if (p && access(p, X_OK) == 0) return p;
-      free(p);
-    }
-  }
-  return strdup("urun-slirp");
-}
-
 urun_error *net_open_namespaces(const struct net_plan *p, pid_t pid, bool own_userns, int *ret_userns,
                                 int *ret_netns) {
   *ret_userns = *ret_netns = -1;
@@ -158,7 +142,7 @@ urun_error *net_start_helper(const struct net_plan *p, int userns, int netns, in
                              const char *state_dir, pid_t *ret_pid, uint64_t *ret_start_time) {
   *ret_pid = 0;
   if (p->mode != NET_SLIRP) return NULL;
-  _cleanup_free_ char *exe = helper_path();
+  _cleanup_free_ char *exe = helper_exec_path("urun-slirp");
   _cleanup_free_ char *api = path_join(state_dir, "slirp.sock");
   if (!exe || !api) return urun_error_code(ENOMEM, "urun-slirp");
   _cleanup_close_ int log = openat(state_dirfd, SLIRP_LOG_NAME, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
