@@ -273,3 +273,89 @@ test_fuse_overlay_sandboxed() {
   assert_eq "$(tail -n 1 <<<"$out")" "0" "sockets open in the helper"
   fo_nothing_mounted
 }
+
+# --- urun: overlay mounts of config.json, and --overlay over the rootfs ---
+
+# A bundle whose /data is an overlay of $T/l (lower) and $T/u (upper);
+# DRIVER: the annotation run.urun.overlay.driver (auto: none).
+fo_bundle() {
+  local driver=$1
+  shift
+  make_bundle "$T/b" "$@"
+  mkdir -p "$T/l/sub" "$T/u" "$T/w"
+  echo lower >"$T/l/file"
+  echo gone >"$T/l/sub/gone"
+  cfg "$T/b" --arg l "$T/l" --arg u "$T/u" --arg w "$T/w" \
+    '.mounts += [{"destination": "/data", "type": "overlay", "source": "overlay",
+                  "options": ["lowerdir=\($l)", "upperdir=\($u)", "workdir=\($w)"]}]'
+  [ "$driver" = auto ] || cfg "$T/b" --arg d "$driver" '.annotations["run.urun.overlay.driver"] = $d'
+}
+
+fo_urun_overlay_mount() {
+  local driver=$1 want=$2
+  fo_need
+  fo_bundle "$driver" sh -c 'cat /data/file; echo new >/data/new; rm /data/sub/gone; ls /data /data/sub'
+  out=$(cd "$T/b" && "$URUN" --root "$STATE" --debug run c 2>&1) || fail "urun run with an overlay mount: $out"
+  assert_contains "$out" "mount overlay on /data: $want"
+  assert_contains "$out" "lower"
+  assert_eq "$(cat "$T/u/new")" "new" "the container's new file in the upper directory"
+  assert_eq "$(cat "$T/l/file")" "lower" "the lower layer"
+  [ -e "$T/l/sub/gone" ] || fail "the lower layer lost a file"
+  [ "$(stat -c %F "$T/u/sub/gone")" = "character special file" ] || fail "no whiteout in the upper directory"
+  assert_nothing_left c "$T/b"
+  ! grep -q " $T/" /proc/self/mountinfo || fail "a mount left under $T"
+  ! pgrep -f "urun-fuse-overlay.*$T/" >/dev/null || fail "urun-fuse-overlay still running"
+}
+
+test_urun_overlay_mount_kernel() { fo_urun_overlay_mount auto "the kernel's overlayfs"; }
+test_urun_overlay_mount_fuse() { fo_urun_overlay_mount fuse "urun-fuse-overlay"; }
+
+test_urun_overlay_mount_bad_driver() {
+  fo_bundle fast
+  expect_error sh -c "cd '$T/b' && '$URUN' --root '$STATE' run c"
+  assert_contains "$out" "run.urun.overlay.driver: expected kernel, fuse or auto, got 'fast'"
+  assert_nothing_left c "$T/b"
+}
+
+# kill -9 of the helper: the container sees ENOTCONN, delete still cleans up.
+test_urun_overlay_helper_killed() {
+  fo_need
+  fo_bundle fuse sleep 60
+  (cd "$T/b" && urun run -d c >/dev/null) || fail "urun run -d"
+  pid=$(pgrep -f "urun-fuse-overlay.*upperdir=$T/u") || fail "no urun-fuse-overlay for the container"
+  assert_eq "$(urun exec c cat /data/file)" "lower" "the overlay before the kill"
+  kill -9 "$pid"
+  out=$(urun exec c cat /data/file 2>&1 || true)
+  assert_contains "$out" "Transport endpoint is not connected" "the overlay after kill -9 of its helper"
+  urun delete -f c || fail "delete after the helper was killed"
+  assert_nothing_left c "$T/b"
+  ! grep -q " $T/" /proc/self/mountinfo || fail "a mount left under $T"
+}
+
+fo_urun_rootfs_overlay() {
+  local driver=$1
+  fo_need
+  make_bundle "$T/b" sh -c 'echo changed >/etc/passwd; rm /bin/ls; touch /made; cat /etc/passwd'
+  [ "$driver" = auto ] || cfg "$T/b" --arg d "$driver" '.annotations["run.urun.overlay.driver"] = $d'
+  before=$(cd "$T/b/rootfs" && find . | sort | md5sum)
+  out=$(cd "$T/b" && urun run --overlay c 2>&1) || fail "urun run --overlay: $out"
+  assert_eq "$out" "changed" "the container wrote its rootfs"
+  assert_eq "$(cd "$T/b/rootfs" && find . | sort | md5sum)" "$before" "the rootfs after a run with --overlay"
+  assert_eq "$(cat "$T/b/rootfs/etc/passwd")" "root:x:0:0:root:/:/bin/sh" "the rootfs's /etc/passwd"
+  # a named upper directory keeps the changes, and a second run sees them
+  out=$(cd "$T/b" && urun run --overlay="$T/keep" c 2>&1) || fail "urun run --overlay=DIR: $out"
+  [ -e "$T/keep/upper/made" ] || fail "--overlay=DIR: the change is not in DIR/upper"
+  cfg "$T/b" '.process.args = ["sh", "-c", "cat /etc/passwd; test -e /made && echo made"]'
+  out=$(cd "$T/b" && urun run --overlay="$T/keep" c 2>&1) || fail "second urun run --overlay=DIR: $out"
+  assert_eq "$out" "changed
+made" "a second run over the kept upper directory"
+  # the annotation does the same for configs written by other tools
+  cfg "$T/b" '.annotations["run.urun.rootfs.overlay"] = "1" | .process.args = ["sh", "-c", "touch /by-annotation"]'
+  (cd "$T/b" && urun run c) || fail "urun run with the annotation"
+  [ ! -e "$T/b/rootfs/by-annotation" ] || fail "the annotation's overlay wrote to the rootfs"
+  assert_nothing_left c "$T/b"
+  ! grep -q " $T/" /proc/self/mountinfo || fail "a mount left under $T"
+}
+
+test_urun_run_overlay_rootfs_kernel() { fo_urun_rootfs_overlay auto; }
+test_urun_run_overlay_rootfs_fuse() { fo_urun_rootfs_overlay fuse; }
