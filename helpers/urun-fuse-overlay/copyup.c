@@ -30,7 +30,7 @@ void copy_xattrs(int sdir, const char *sname, int ddir, const char *dname) {
   ssize_t len = at_listxattr(sdir, sname, list, sizeof(list));
   for (ssize_t off = 0; len > 0 && off < len; off += (ssize_t)strlen(list + off) + 1) {
     const char *key = list + off;
-    if (is_private_xattr(key) && !is_escaped_xattr(key)) continue;
+    if ((is_private_xattr(key) && !is_escaped_xattr(key)) || is_foreign_marker(key)) continue;
     char value[65536];
     ssize_t n = at_getxattr(sdir, sname, key, value, sizeof(value));
     /* best effort, as the upper filesystem allows (security.* of another LSM, trusted.* as a user) */

@@ -12,6 +12,10 @@
 
 void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size) {
   char esc[XATTR_NAME_MAX + 16];
+  if (is_foreign_marker(name)) {
+    fuse_reply_err(req, ENODATA);
+    return;
+  }
   if (!(name = xattr_escape(name, esc, sizeof(esc)))) {
     fuse_reply_err(req, ERANGE);
     return;
@@ -54,6 +58,7 @@ void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
   for (ssize_t off = 0; off < len; off += (ssize_t)strlen(list + off) + 1) {
     char *name = list + off;
     size_t l = strlen(name) + 1;
+    if (is_foreign_marker(name)) continue;
     if (is_private_xattr(name)) {
       if (!is_escaped_xattr(name)) continue;
       xattr_unescape(name);
@@ -69,6 +74,7 @@ void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
 
 static int change_xattr(struct node *n, const char *name, const char *value, size_t size, int flags, bool remove) {
   char esc[XATTR_NAME_MAX + 16];
+  if (is_foreign_marker(name)) return -EPERM;
   if (!(name = xattr_escape(name, esc, sizeof(esc)))) return -ERANGE;
   int rc = copyup(n, true);
   if (rc < 0) return rc;

@@ -132,6 +132,8 @@ const char *xattr_escape(const char *name, char *buf, size_t size) {
   return buf;
 }
 
+bool is_foreign_marker(const char *name) { return !strncmp(name, "user.fuseoverlayfs.", 19); }
+
 void xattr_unescape(char *name) {
   size_t k = strlen(own_prefix());
   memmove(name + k, name + k + 8, strlen(name + k + 8) + 1);

@@ -33,6 +33,9 @@ bool is_private_xattr(const char *name);
  * "user.overlay.overlay.X" (trusted.* likewise). NULL if too long. */
 const char *xattr_escape(const char *name, char *buf, size_t size);
 bool is_escaped_xattr(const char *name);
+/* fuse-overlayfs's markers (user.fuseoverlayfs.*): read, hidden as it
+ * hides them, never copied up. */
+bool is_foreign_marker(const char *name);
 /* "user.overlay.overlay.X" -> "user.overlay.X", in place. */
 void xattr_unescape(char *name);
 

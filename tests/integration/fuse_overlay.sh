@@ -359,3 +359,25 @@ made" "a second run over the kept upper directory"
 
 test_urun_run_overlay_rootfs_kernel() { fo_urun_rootfs_overlay auto; }
 test_urun_run_overlay_rootfs_fuse() { fo_urun_rootfs_overlay fuse; }
+
+# Layers in fuse-overlayfs's own forms (.wh.NAME files, its opaque xattr,
+# .wh..wh..opq) read as fuse-overlayfs reads them: it is the expected answer.
+test_fuse_overlay_reads_fuse_overlayfs_forms() {
+  fo_need
+  command -v fuse-overlayfs >/dev/null || skip "fuse-overlayfs is not installed"
+  mkdir -p "$T/x"
+  python3 "$FO_TOOL" fo-layers "$T/x" || fail "cannot build the layers"
+  view() {
+    fo_ns bash -c 'mkdir -p "$2/m"; "$1" -o "lowerdir=$2/l1:$2/l2" "$2/m" 2>/dev/null && python3 "$FO_TOOL" view "$2/m"; umount "$2/m"' _ "$1" "$T/x" 2>&1
+  }
+  want=$(view "$(command -v fuse-overlayfs)")
+  got=$(view "$FUSE_OVL")
+  assert_contains "$want" "d2/shown" "fuse-overlayfs's view"
+  if [ "$want" != "$got" ]; then
+    diff <(echo "$want") <(echo "$got") >&2
+    fail "urun-fuse-overlay reads fuse-overlayfs's layers differently (< fuse-overlayfs, > urun-fuse-overlay)"
+  fi
+  assert_not_contains "$got" "d2/z"
+  assert_not_contains "$got" "o/y"
+  fo_nothing_mounted
+}

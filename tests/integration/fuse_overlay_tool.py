@@ -66,6 +66,25 @@ def layers(base, prefix):
             os.utime(os.path.join(root, n), (OLD, OLD), follow_symlinks=False)
 
 
+def fo_layers(base):
+    """Layers in the forms fuse-overlayfs writes where it cannot make a
+    device or set trusted.* xattrs: .wh.NAME files, user.fuseoverlayfs.opaque,
+    .wh..wh..opq."""
+    l1, l2 = os.path.join(base, "l1"), os.path.join(base, "l2")
+    for d in (f"{l2}/d2", f"{l2}/o", f"{l1}/d2", f"{l1}/o"):
+        os.makedirs(d)
+    for f in ("a", "b", "d2/z", "o/y"):
+        write(f"{l2}/{f}", f.encode() + b"\n")
+    write(f"{l1}/.wh.a", b"")
+    os.setxattr(f"{l1}/d2", "user.fuseoverlayfs.opaque", b"y")
+    write(f"{l1}/d2/shown", b"shown\n")
+    write(f"{l1}/o/.wh..wh..opq", b"")
+    write(f"{l1}/o/kept", b"kept\n")
+    for root, dirs, files in os.walk(base):
+        for n in dirs + files:
+            os.utime(os.path.join(root, n), (OLD, OLD), follow_symlinks=False)
+
+
 def op(name, fn, *args):
     try:
         r = fn(*args)
@@ -289,6 +308,8 @@ if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "layers":
         layers(sys.argv[2], sys.argv[3])
+    elif cmd == "fo-layers":
+        fo_layers(sys.argv[2])
     elif cmd == "ops":
         scenario(sys.argv[2], sys.argv[3])
     elif cmd == "view":
