@@ -60,9 +60,11 @@ int set_new_owner(int wdir, const char *name, uid_t uid, gid_t gid) {
 }
 
 static void op_init(void *userdata, struct fuse_conn_info *conn) {
-  unsigned want = FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE | FUSE_CAP_SPLICE_READ | FUSE_CAP_PARALLEL_DIROPS |
+  unsigned want = FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE | FUSE_CAP_PARALLEL_DIROPS |
                   FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO | FUSE_CAP_ASYNC_READ;
   conn->want |= conn->capable & want;
+  /* requests are small: one read(2) each, not a splice through a pipe */
+  conn->want &= ~FUSE_CAP_SPLICE_READ;
   /* writes go through to the layer at once: O_APPEND and sizes stay exact */
   conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
 }

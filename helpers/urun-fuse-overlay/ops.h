@@ -36,10 +36,10 @@ void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct f
 void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
 void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
-/* Build an entry in the work directory with BUILD, then put it at
- * (PARENT, NAME) over any whiteout; *RET_FD: the created file's fd. */
+/* A new entry NAME in PARENT, made by BUILD (at a directory fd and a name),
+ * owned by the caller; its node (one kernel reference) and stat. -errno. */
 int create_entry(fuse_req_t req, struct node *parent, const char *name, mode_t type,
-                 int (*build)(int wdir, const char *tmp, void *arg), void *arg, struct node **ret, struct stat *st);
+                 int (*build)(int dirfd, const char *name, void *arg), void *arg, struct node **ret, struct stat *st);
 
 /* ops_file.c */
 void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);

@@ -36,7 +36,7 @@ static bool has_whiteout(int udir, const char *name) {
 }
 
 int create_entry(fuse_req_t req, struct node *parent, const char *name, mode_t type,
-                 int (*build)(int wdir, const char *tmp, void *arg), void *arg, struct node **ret, struct stat *st) {
+                 int (*build)(int dirfd, const char *name, void *arg), void *arg, struct node **ret, struct stat *st) {
   int rc = must_be_absent(parent, name);
   if (rc == 0) rc = copyup(parent, true);
   if (rc < 0) return rc;
@@ -44,37 +44,39 @@ int create_entry(fuse_req_t req, struct node *parent, const char *name, mode_t t
   uid_t uid;
   gid_t gid;
   if ((rc = new_owner(req, udir, &uid, &gid)) < 0) return rc;
+  /* as the kernel overlay: made in place, unless a whiteout is there; then
+   * built in the work directory (a directory made opaque) and renamed over it */
+  bool over_whiteout = has_whiteout(udir, name), dir = type == S_IFDIR;
   char tmp[64];
-  work_name(tmp, sizeof(tmp));
-  if ((rc = build(ovl.workfd, tmp, arg)) < 0) return rc;
-  bool dir = type == S_IFDIR;
+  int bdir = udir;
+  const char *bname = name;
+  if (over_whiteout) {
+    work_name(tmp, sizeof(tmp));
+    bdir = ovl.workfd;
+    bname = tmp;
+  }
+  if ((rc = build(bdir, bname, arg)) < 0) return rc;
   int *fds = NULL;
-  rc = set_new_owner(ovl.workfd, tmp, uid, gid);
+  struct node *n = NULL;
+  rc = set_new_owner(bdir, bname, uid, gid);
   if (rc == 0 && dir) {
     fds = malloc(ovl.nlayers * sizeof(*fds));
     if (!fds) rc = -ENOMEM;
     for (int i = 0; fds && i < ovl.nlayers; i++) fds[i] = -1;
-    if (fds && (fds[UPPER] = open_layer_dir(ovl.workfd, tmp)) < 0) rc = -errno;
-    /* over a whiteout: what was below stays hidden */
-    if (rc == 0 && has_whiteout(udir, name) && set_opaque(fds[UPPER]) < 0) rc = -errno;
+    if (fds && (fds[UPPER] = open_layer_dir(bdir, bname)) < 0) rc = -errno;
+    /* what was below the whiteout stays hidden */
+    if (rc == 0 && over_whiteout && set_opaque(fds[UPPER]) < 0) rc = -errno;
   }
-  if (rc == 0 && remove_whiteout(udir, name) < 0) rc = -errno;
-  if (rc == 0 && renameat2(ovl.workfd, tmp, udir, name, RENAME_NOREPLACE) < 0) rc = -errno;
+  if (rc == 0 && over_whiteout && remove_whiteout(udir, name) < 0) rc = -errno;
+  if (rc == 0 && over_whiteout && renameat2(bdir, bname, udir, name, RENAME_NOREPLACE) < 0) rc = -errno;
+  if (rc == 0 && fstatat(udir, name, st, AT_SYMLINK_NOFOLLOW) < 0) rc = -errno;
+  if (rc == 0 && !(n = node_new(parent, name, UPPER, type, ino_show(UPPER, st->st_dev, st->st_ino), fds)))
+    rc = -ENOMEM;
   if (rc < 0) {
-    unlinkat(ovl.workfd, tmp, dir ? AT_REMOVEDIR : 0);
+    unlinkat(bdir, bname, dir ? AT_REMOVEDIR : 0);
     if (fds && fds[UPPER] >= 0) close(fds[UPPER]);
     free(fds);
     return rc;
-  }
-  if (fstatat(udir, name, st, AT_SYMLINK_NOFOLLOW) < 0) {
-    rc = -errno;
-    free(fds);
-    return rc;
-  }
-  struct node *n = node_new(parent, name, UPPER, type, ino_show(UPPER, st->st_dev, st->st_ino), fds);
-  if (!n) {
-    free(fds);
-    return -ENOMEM;
   }
   n->nlookup++;
   *ret = n;
