@@ -22,7 +22,9 @@
 
 void work_name(char *buf, size_t size) {
   static unsigned long counter;
-  snprintf(buf, size, "#urun%lx.%d", ++counter, (int)getpid());
+  static int pid;
+  if (!pid) pid = (int)getpid();
+  snprintf(buf, size, "#urun%lx.%d", ++counter, pid);
 }
 
 void copy_xattrs(int sdir, const char *sname, int ddir, const char *dname) {
@@ -40,16 +42,23 @@ void copy_xattrs(int sdir, const char *sname, int ddir, const char *dname) {
 
 /* Data with its holes: reflink where the filesystem can, else
  * copy_file_range of each data extent, else read/write. */
-static int copy_data(int src, int dst, off_t size) {
-  if (ioctl(dst, FICLONE, src) == 0) return 0;
-  off_t off = 0;
+static int copy_data(int src, int dst, const struct stat *st) {
+  /* reflink, until the filesystem has said it cannot */
+  static bool no_reflink;
+  if (!no_reflink) {
+    if (ioctl(dst, FICLONE, src) == 0) return 0;
+    if (errno == EOPNOTSUPP || errno == ENOTTY || errno == EINVAL || errno == EXDEV) no_reflink = true;
+  }
+  off_t size = st->st_size, off = 0;
+  bool sparse = (off_t)st->st_blocks * 512 < size;
   while (off < size) {
-    off_t data = lseek(src, off, SEEK_DATA);
+    /* holes stay holes; a file with all its blocks has none to look for */
+    off_t data = sparse ? lseek(src, off, SEEK_DATA) : off;
     if (data < 0) {
       if (errno == ENXIO) break; /* only a hole is left */
       data = off;                /* no SEEK_DATA: copy it all */
     }
-    off_t end = lseek(src, data, SEEK_HOLE);
+    off_t end = sparse ? lseek(src, data, SEEK_HOLE) : size;
     if (end < 0) end = size;
     off_t in = data, out = data;
     while (in < end) {
@@ -106,7 +115,7 @@ static int build_copy(int sdir, const char *name, const struct stat *st, const c
     if (data && st->st_size > 0) {
       _cleanup_close_ int src = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
       if (src < 0) return -errno;
-      int rc = copy_data(src, dst, st->st_size);
+      int rc = copy_data(src, dst, st);
       if (rc < 0) return rc;
     }
     break;

@@ -33,8 +33,17 @@ static void close_fds(int *fds) {
 
 /* Resolve NAME in PARENT: layer and stat of the topmost entry, and for a
  * directory the fds of each layer it merges. -ENOENT when hidden or absent. */
+/* A ".wh.NAME" file in a layer of PARENT from FROM to TO (excluded), where
+ * NAME itself is absent. Looked for only once NAME shows up below: most
+ * lookups (absent names, names of the top layer) pay nothing for it. */
+static bool wh_file_between(const struct node *parent, const char *name, int from, int to) {
+  for (int k = from; k < to; k++)
+    if (node_dirfd(parent, k) >= 0 && has_wh_file(node_dirfd(parent, k), name)) return true;
+  return false;
+}
+
 static int resolve(const struct node *parent, const char *name, int *ret_layer, struct stat *ret_st, int **ret_fds) {
-  int found = -1;
+  int found = -1, gap = 0;
   int *fds = NULL;
   for (int i = 0; i < ovl.nlayers; i++) {
     int dfd = node_dirfd(parent, i);
@@ -46,10 +55,10 @@ static int resolve(const struct node *parent, const char *name, int *ret_layer, 
         close_fds(fds);
         return -e;
       }
-      if (has_wh_file(dfd, name)) break;
       continue;
     }
-    if (is_whiteout(&st)) break;
+    if (is_whiteout(&st) || wh_file_between(parent, name, gap, i)) break;
+    gap = i + 1;
     if (found >= 0 && !S_ISDIR(st.st_mode)) break; /* a non-directory below a directory is hidden */
     if (found < 0) {
       found = i;
@@ -74,7 +83,7 @@ static int resolve(const struct node *parent, const char *name, int *ret_layer, 
 }
 
 /* A layer's stat of N as the mount shows it. */
-static void present(const struct node *n, struct stat *st) {
+void node_present(const struct node *n, struct stat *st) {
   st->st_ino = n->ino;
   /* as the kernel overlay: a merged directory's link count is unknown, 1 */
   if (n->fds) {
@@ -88,7 +97,7 @@ static void present(const struct node *n, struct stat *st) {
 int node_stat(const struct node *n, struct stat *st) {
   int rc = n->fds ? fstat(n->fds[n->layer], st) : fstatat(node_parentfd(n, n->layer), n->name, st, AT_SYMLINK_NOFOLLOW);
   if (rc < 0) return -errno;
-  present(n, st);
+  node_present(n, st);
   return 0;
 }
 
@@ -109,7 +118,7 @@ int lookup_child(struct node *parent, const char *name, bool count, struct node 
       close_fds(fds);
       return -ENOMEM;
     }
-    present(n, st);
+    node_present(n, st);
   }
   if (count) n->nlookup++;
   *ret = n;
@@ -117,15 +126,13 @@ int lookup_child(struct node *parent, const char *name, bool count, struct node 
 }
 
 bool lower_has(const struct node *parent, const char *name) {
-  for (int i = ovl.has_upper ? 1 : 0; i < ovl.nlayers; i++) {
+  int first = ovl.has_upper ? 1 : 0;
+  for (int i = first; i < ovl.nlayers; i++) {
     int dfd = node_dirfd(parent, i);
     if (dfd < 0) continue;
     struct stat st;
-    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-      if (has_wh_file(dfd, name)) return false;
-      continue;
-    }
-    return !is_whiteout(&st);
+    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) continue;
+    return !is_whiteout(&st) && !wh_file_between(parent, name, first, i);
   }
   return false;
 }

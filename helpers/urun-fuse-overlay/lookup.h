@@ -12,6 +12,8 @@
 int lookup_child(struct node *parent, const char *name, bool count, struct node **ret, struct stat *st);
 /* What node N shows now (ids mapped, inode number stable). -errno. */
 int node_stat(const struct node *n, struct stat *st);
+/* Turn a layer's stat of N into what the mount shows. */
+void node_present(const struct node *n, struct stat *st);
 /* NAME shows through from a lower layer of directory PARENT (below the
  * upper one): deleting it then needs a whiteout. */
 bool lower_has(const struct node *parent, const char *name);

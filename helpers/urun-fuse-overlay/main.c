@@ -219,7 +219,7 @@ int main(int argc, char **argv) {
   }
 
   int rc;
-  if (o.debug) {
+  if (o.debug || !o.threaded) {
     rc = fuse_session_loop(session);
   } else {
     struct fuse_loop_config *cfg = fuse_loop_cfg_create();

@@ -24,6 +24,7 @@ static void usage(void) {
          "  -o static_nlink         directories show a link count of 1\n"
          "  -o timeout=S            cache entries and attributes for S seconds (default 1)\n"
          "  -o fsync=0 | volatile   skip fsync\n"
+         "  -o threaded=1           serve requests on up to 16 threads (default: one)\n"
          "  -o noacl, xattr_permissions=0, context=...   accepted (see urun-fuse-overlay(1))\n"
          "  -o ro, allow_other, allow_root, nosuid, nodev, noexec, noatime, ...  FUSE mount options\n");
 }
@@ -89,6 +90,8 @@ static int one_option(const char *key, const char *value, void *arg) {
     o->noacl = true;
   } else if (!strcmp(key, "fsync")) {
     o->no_fsync = number(key, value, 0, 1) == 0;
+  } else if (!strcmp(key, "threaded")) {
+    o->threaded = number(key, value, 0, 1) == 1;
   } else if (!strcmp(key, "volatile") && !value) {
     o->no_fsync = true;
   } else if (!strcmp(key, "timeout")) {
@@ -123,6 +126,9 @@ void options_parse(struct options *o, int argc, char **argv) {
   memset(o, 0, sizeof(*o));
   o->squash_uid = o->squash_gid = -1;
   o->timeout = 1.0;
+  /* one thread: every request handed from one waiting thread to another
+   * cost more than it gained (see urun-fuse-overlay(1)) */
+  o->threaded = false;
   static const struct option longopts[] = {
       {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}, {0, 0, 0, 0}};
   opterr = 0;

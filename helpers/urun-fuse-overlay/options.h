@@ -19,6 +19,7 @@ struct options {
   bool squash_to_root;
   long squash_uid, squash_gid; /* -1: not set */
   bool static_nlink, noacl, no_fsync, foreground, debug, readonly;
+  bool threaded; /* serve requests on several threads */
   double timeout; /* entry/attribute cache of upper files, seconds */
   /* FUSE mount options passed on to libfuse: "allow_other,nosuid,..." */
   char fuse_opts[1024];
