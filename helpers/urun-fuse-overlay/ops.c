@@ -65,6 +65,9 @@ static void op_init(void *userdata, struct fuse_conn_info *conn) {
   conn->want |= conn->capable & want;
   /* requests are small: one read(2) each, not a splice through a pipe */
   conn->want &= ~FUSE_CAP_SPLICE_READ;
+  /* the kernel clears set-id bits on write, truncate and chown: the helper
+   * writes with CAP_FSETID, the layer's filesystem would keep them */
+  conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
   /* writes go through to the layer at once: O_APPEND and sizes stay exact */
   conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
 }

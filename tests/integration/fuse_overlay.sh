@@ -381,3 +381,26 @@ test_fuse_overlay_reads_fuse_overlayfs_forms() {
   assert_not_contains "$got" "o/y"
   fo_nothing_mounted
 }
+
+# The protection: a write by a user without CAP_FSETID clears the set-user-id
+# bit of the file (as the kernel overlay and every local filesystem do), so
+# nobody can plant code in a set-user-id program and keep the bit.
+test_fuse_overlay_write_clears_setuid() {
+  fo_need
+  is_root || skip "needs a second user to write the file"
+  mkdir -p "$T/l" "$T/u" "$T/w" "$T/m" "$T/k" "$T/ku" "$T/kw"
+  chmod 755 "$T"
+  printf 'prog' >"$T/l/suid"
+  chmod 4777 "$T/l/suid"
+  "$FUSE_OVL" -o "lowerdir=$T/l,upperdir=$T/u,workdir=$T/w,allow_other" "$T/m" || fail "mount"
+  setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "printf x >>'$T/m/suid'" || { umount "$T/m"; fail "write as nobody"; }
+  got=$(stat -c %a "$T/m/suid")
+  umount "$T/m"
+  mount -t overlay overlay -o "lowerdir=$T/l,upperdir=$T/ku,workdir=$T/kw" "$T/k" || skip "no kernel overlay here"
+  setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "printf x >>'$T/k/suid'"
+  want=$(stat -c %a "$T/k/suid")
+  umount "$T/k"
+  assert_eq "$want" "777" "the kernel overlay's mode after the write"
+  assert_eq "$got" "$want" "mode after a write by another user"
+  fo_nothing_mounted
+}
