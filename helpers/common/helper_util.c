@@ -87,3 +87,13 @@ int helper_seccomp_allow(void *ctx, const char *const *names) {
   }
   return 0;
 }
+
+int helper_seccomp_load(void *ctx, int rc) {
+  if (rc == 0) rc = seccomp_load(ctx);
+  seccomp_release(ctx);
+  if (rc < 0) {
+    errno = -rc;
+    return -1;
+  }
+  return 0;
+}

@@ -25,5 +25,8 @@ int helper_drop_caps(uint64_t keep);
  * (names unknown on this architecture are skipped) to a libseccomp
  * filter (a scmp_filter_ctx). */
 int helper_seccomp_allow(void *ctx, const char *const *names);
+/* Load the filter CTX unless RC (a libseccomp -errno) already failed, and
+ * release it. 0, or -1 with errno. */
+int helper_seccomp_load(void *ctx, int rc);
 
 #endif

@@ -72,15 +72,19 @@ static int add(struct dirlist *l, const char *name, ino_t ino, unsigned char typ
   return 0;
 }
 
+/* A stream of its own over directory DIRFD (whose offset stays untouched). */
+static DIR *opendir_at(int dirfd) {
+  int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return NULL;
+  DIR *d = fdopendir(fd);
+  if (!d) close(fd);
+  return d;
+}
+
 /* One layer's directory: its names not seen in a higher layer. */
 static int merge_layer(struct dirlist *l, struct seen *seen, int layer, int dirfd) {
-  int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return -errno;
-  _cleanup_closedir_ DIR *d = fdopendir(fd);
-  if (!d) {
-    close(fd);
-    return -errno;
-  }
+  _cleanup_closedir_ DIR *d = opendir_at(dirfd);
+  if (!d) return -errno;
   struct dirent *de;
   errno = 0;
   while ((de = readdir(d))) {
@@ -141,13 +145,8 @@ int dir_is_empty(struct node *dir) {
 }
 
 int dir_clear_upper(int dirfd) {
-  int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return -errno;
-  _cleanup_closedir_ DIR *d = fdopendir(fd);
-  if (!d) {
-    close(fd);
-    return -errno;
-  }
+  _cleanup_closedir_ DIR *d = opendir_at(dirfd);
+  if (!d) return -errno;
   struct dirent *de;
   while ((de = readdir(d))) {
     if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;

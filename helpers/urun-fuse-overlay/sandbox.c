@@ -60,12 +60,5 @@ int sandbox_enter(void) {
     errno = ENOMEM;
     return -1;
   }
-  int rc = rules(ctx);
-  if (rc == 0) rc = seccomp_load(ctx);
-  seccomp_release(ctx);
-  if (rc < 0) {
-    errno = -rc;
-    return -1;
-  }
-  return 0;
+  return helper_seccomp_load(ctx, rules(ctx));
 }

@@ -40,11 +40,5 @@ int sandbox_seccomp(enum sandbox_profile p) {
   static const unsigned long ioctls[] = {FIONREAD, FIONBIO, TIOCOUTQ};
   for (size_t i = 0; rc == 0 && p == PROFILE_MAIN && i < sizeof(ioctls) / sizeof(ioctls[0]); i++)
     rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, ioctls[i]));
-  if (rc == 0) rc = seccomp_load(ctx);
-  seccomp_release(ctx);
-  if (rc < 0) {
-    errno = -rc;
-    return -1;
-  }
-  return 0;
+  return helper_seccomp_load(ctx, rc);
 }

@@ -70,6 +70,13 @@ fo_nothing_mounted() {
   return 0
 }
 
+# fo_same WANT GOT WHAT: the two views agree, else fail showing the difference.
+fo_same() {
+  [ "$1" = "$2" ] && return 0
+  diff <(echo "$1") <(echo "$2") | head -40 >&2
+  fail "$3"
+}
+
 # The kernel's answer and the helper's for SCENARIO must be the same.
 fo_compare() {
   local scn=$1
@@ -80,10 +87,7 @@ fo_compare() {
   want=$(fo_ns bash -c 'fo_case kernel "$1" "$2"' _ "$T/k" "$scn" 2>&1)
   case "$want" in *"mount failed"*) skip "the kernel overlay cannot be mounted here: $want" ;; esac
   got=$(fo_ns bash -c 'fo_case fuse "$1" "$2"' _ "$T/f" "$scn" 2>&1)
-  if [ "$want" != "$got" ]; then
-    diff <(echo "$want") <(echo "$got") | head -40 >&2
-    fail "urun-fuse-overlay differs from the kernel overlay in scenario '$scn' (< kernel, > helper)"
-  fi
+  fo_same "$want" "$got" "urun-fuse-overlay differs from the kernel overlay in scenario '$scn' (< kernel, > helper)"
   fo_nothing_mounted
 }
 
@@ -105,10 +109,7 @@ fo_roundtrip() {
   written=$(fo_ns bash -c 'fo_case "$1" "$2" delete >/dev/null && fo_case "$1" "$2" rename | sed "1,/^--- view/d"' _ "$writer" "$T/r" 2>&1)
   case "$written" in *"mount failed"*) skip "the $writer overlay cannot be mounted here: $written" ;; esac
   read=$(fo_ns bash -c 'fo_view "$1" "$2" "$2/u" "$2/w2"' _ "$reader" "$T/r" 2>&1)
-  if [ "$written" != "$read" ]; then
-    diff <(echo "$written") <(echo "$read") | head -40 >&2
-    fail "layers written through the $writer overlay read differently through the $reader overlay (< $writer, > $reader)"
-  fi
+  fo_same "$written" "$read" "layers written through the $writer overlay read differently through the $reader overlay (< $writer, > $reader)"
   fo_nothing_mounted
 }
 
@@ -373,10 +374,7 @@ test_fuse_overlay_reads_fuse_overlayfs_forms() {
   want=$(view "$(command -v fuse-overlayfs)")
   got=$(view "$FUSE_OVL")
   assert_contains "$want" "d2/shown" "fuse-overlayfs's view"
-  if [ "$want" != "$got" ]; then
-    diff <(echo "$want") <(echo "$got") >&2
-    fail "urun-fuse-overlay reads fuse-overlayfs's layers differently (< fuse-overlayfs, > urun-fuse-overlay)"
-  fi
+  fo_same "$want" "$got" "urun-fuse-overlay reads fuse-overlayfs's layers differently (< fuse-overlayfs, > urun-fuse-overlay)"
   assert_not_contains "$got" "d2/z"
   assert_not_contains "$got" "o/y"
   fo_nothing_mounted
