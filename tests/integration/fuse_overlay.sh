@@ -77,6 +77,15 @@ fo_same() {
   fail "$3"
 }
 
+# fo_script DIR SCRIPT: new layers in DIR, the helper mounted on DIR/m, then
+# SCRIPT (bash; $1 is DIR, $pid the helper's) in the namespace; its output.
+fo_script() {
+  fo_layers "$1"
+  fo_ns bash -c 'fo_mount fuse "$1" "$1/u" "$1/w" "$1/m" || exit 1
+    pid=$(pgrep -n -f "urun-fuse-overlay.*$1/m")
+    eval "$2"' _ "$1" "$2" 2>&1
+}
+
 # The kernel's answer and the helper's for SCENARIO must be the same.
 fo_compare() {
   local scn=$1
@@ -184,15 +193,12 @@ test_fuse_overlay_id_shifting() {
 
 test_fuse_overlay_survives_kill_9_cleanly() {
   fo_need
-  fo_layers "$T/c"
-  out=$(fo_ns bash -c '
-    fo_mount fuse "$1" "$1/u" "$1/w" "$1/m" || exit 1
-    pid=$(pgrep -n -f "urun-fuse-overlay.*$1/m")
+  out=$(fo_script "$T/c" '
     kill -9 "$pid"
     while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
     stat "$1/m/a" 2>&1 | sed "s/.*: //"
     umount "$1/m" && echo unmounted
-    grep -c " $1/m " /proc/self/mounts' _ "$T/c" 2>&1)
+    grep -c " $1/m " /proc/self/mounts')
   assert_eq "$out" "Transport endpoint is not connected
 unmounted
 0" "access after kill -9 of the helper, then umount"
@@ -201,10 +207,7 @@ unmounted
 
 test_fuse_overlay_ends_on_unmount_and_sigterm() {
   fo_need
-  fo_layers "$T/e"
-  out=$(fo_ns bash -c '
-    fo_mount fuse "$1" "$1/u" "$1/w" "$1/m" || exit 1
-    pid=$(pgrep -n -f "urun-fuse-overlay.*$1/m")
+  out=$(fo_script "$T/e" '
     umount "$1/m"
     for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
     kill -0 "$pid" 2>/dev/null && echo "still running after umount"
@@ -213,7 +216,7 @@ test_fuse_overlay_ends_on_unmount_and_sigterm() {
     kill -TERM "$pid"
     for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
     kill -0 "$pid" 2>/dev/null && echo "still running after SIGTERM"
-    grep -c " $1/m " /proc/self/mounts' _ "$T/e" 2>&1)
+    grep -c " $1/m " /proc/self/mounts')
   assert_eq "$out" "0" "the helper ends on umount and on SIGTERM, unmounting"
   fo_nothing_mounted
 }
@@ -258,13 +261,10 @@ test_fuse_overlay_symlink_in_lower_does_not_escape() {
 
 test_fuse_overlay_sandboxed() {
   fo_need
-  fo_layers "$T/s"
-  out=$(fo_ns bash -c '
-    fo_mount fuse "$1" "$1/u" "$1/w" "$1/m" || exit 1
-    pid=$(pgrep -n -f "urun-fuse-overlay.*$1/m")
+  out=$(fo_script "$T/s" '
     grep -E "^(NoNewPrivs|Seccomp|CapEff|CapBnd):" /proc/$pid/status
     ls -l /proc/$pid/fd 2>/dev/null | grep -c socket
-    umount "$1/m"' _ "$T/s" 2>&1)
+    umount "$1/m"')
   assert_contains "$out" "NoNewPrivs:	1"
   assert_contains "$out" "Seccomp:	2"
   eff=$(awk '/^CapEff:/ {print $2}' <<<"$out")
