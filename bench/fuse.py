@@ -59,7 +59,11 @@ def build_layers():
 
 def cleanup():
     if os.environ.get("BENCH_FUSE_DISK") != "1":
-        subprocess.run(["umount", BASE])
+        # the last helper may still be exiting, holding its layers
+        for _ in range(50):
+            if subprocess.run(["umount", BASE], stderr=subprocess.DEVNULL).returncode == 0:
+                break
+            time.sleep(0.1)
     else:
         shutil.rmtree(BASE, ignore_errors=True)
 

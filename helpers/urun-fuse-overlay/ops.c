@@ -61,10 +61,13 @@ int set_new_owner(int wdir, const char *name, uid_t uid, gid_t gid) {
 
 static void op_init(void *userdata, struct fuse_conn_info *conn) {
   unsigned want = FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE | FUSE_CAP_PARALLEL_DIROPS |
-                  FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO | FUSE_CAP_ASYNC_READ;
+                  FUSE_CAP_READDIRPLUS | FUSE_CAP_ASYNC_READ;
   conn->want |= conn->capable & want;
   /* requests are small: one read(2) each, not a splice through a pipe */
   conn->want &= ~FUSE_CAP_SPLICE_READ;
+  /* every listing with the entries' attributes: `cat *`, `ls -l`, find and
+   * tar then look nothing up one by one */
+  conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
   /* the kernel clears set-id bits on write, truncate and chown: the helper
    * writes with CAP_FSETID, the layer's filesystem would keep them */
   conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;

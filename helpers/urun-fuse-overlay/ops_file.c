@@ -75,10 +75,10 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
   if (size <= 32768) {
     /* small: one pread and one write beat setting up a splice */
-    char small[32768];
-    ssize_t n = pread((int)fi->fh, small, size, off);
+    char buf[32768];
+    ssize_t n = pread((int)fi->fh, buf, size, off);
     if (n < 0) fuse_reply_err(req, errno);
-    else fuse_reply_buf(req, small, (size_t)n);
+    else fuse_reply_buf(req, buf, (size_t)n);
     return;
   }
   struct fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
