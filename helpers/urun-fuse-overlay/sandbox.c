@@ -22,7 +22,7 @@ static const char *const allowed[] = {
     "wait4", "membarrier",
     /* /dev/fuse and the data path */
     "read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "preadv2", "pwritev2",
-    "splice", "tee", "vmsplice", "pipe2", "close", "poll", "ppoll", "dup", "dup3", "fcntl", "lseek",
+    "splice", "tee", "vmsplice", "pipe2", "close", "poll", "ppoll", "dup", "dup2", "dup3", "fcntl", "lseek",
     "fsync", "fdatasync", "fallocate", "copy_file_range", "ftruncate", "sendfile",
     /* the layers, by fd */
     "openat", "openat2", "newfstatat", "fstat", "statx", "fstatfs", "getdents64", "mkdirat", "mknodat",

@@ -205,6 +205,19 @@ unmounted
   fo_nothing_mounted
 }
 
+# containers/storage reads the helper's output to its end: the helper in the
+# background must let go of the caller's stdout and stderr.
+test_fuse_overlay_returns_with_output_captured() {
+  fo_need
+  fo_layers "$T/o"
+  out=$(fo_ns timeout 20 bash -c 'mkdir -p "$1/u" "$1/w" "$1/m"
+    out=$("$FUSE_OVL" -o "lowerdir=$1/l1:$1/l2,upperdir=$1/u,workdir=$1/w" "$1/m" 2>&1); echo "rc=$? [$out]"
+    cat "$1/m/a"; umount "$1/m"' _ "$T/o" 2>&1) || fail "the helper kept the caller's output open: $out"
+  assert_eq "$out" "rc=0 []
+lower a" "the helper's run with its output captured"
+  fo_nothing_mounted
+}
+
 test_fuse_overlay_ends_on_unmount_and_sigterm() {
   fo_need
   out=$(fo_script "$T/e" '
@@ -401,4 +414,54 @@ test_fuse_overlay_write_clears_setuid() {
   assert_eq "$want" "777" "the kernel overlay's mode after the write"
   assert_eq "$got" "$want" "mode after a write by another user"
   fo_nothing_mounted
+}
+
+# Rootless podman with urun-fuse-overlay as containers/storage's
+# mount_program (and fuse-overlayfs beside it, the same checks): an image
+# imported from a tarball, a run that adds a file and deletes one of the
+# image's, the image's layer untouched, nothing left mounted after rm.
+fo_podman() {
+  local program=$1 tag=$2
+  # podman refuses a runroot path longer than 50 characters
+  local P=(podman --root "$T/s-${#tag}" --runroot "$T/r-${#tag}" --storage-driver overlay
+    --storage-opt "overlay.mount_program=$program")
+  out=$("${P[@]}" import "$T/bb.tar" "localhost/fo-$tag:1" 2>&1) || fail "podman import ($tag): $out"
+  out=$("${P[@]}" run --name "fo-$tag" --runtime "$T/rt/urun" "localhost/fo-$tag:1" \
+    sh -c 'echo hi >/new; rm /bin/ls; cat /new; test -e /bin/ls || echo ls-gone; grep " / " /proc/mounts' 2>&1) ||
+    fail "podman run with mount_program $program: $out"
+  assert_contains "$out" "hi
+ls-gone" "the container's view ($tag)"
+  assert_contains "$out" "fuse.$(basename "$program")" "the root is the mount program's ($tag)"
+  "${P[@]}" rm "fo-$tag" >/dev/null 2>&1 || fail "podman rm ($tag)"
+  "${P[@]}" run --rm --runtime "$T/rt/urun" "localhost/fo-$tag:1" test -e /bin/ls || fail "the image lost /bin/ls ($tag)"
+  "${P[@]}" rmi -a -f >/dev/null 2>&1
+  ! grep -q " $T/" /proc/self/mountinfo || fail "a mount left under $T ($tag)"
+  ! pgrep -f "$(basename "$program").*$T/" >/dev/null || fail "the mount program still runs ($tag)"
+}
+
+test_fuse_overlay_podman_mount_program() {
+  fo_need
+  is_root && skip "rootless podman is the caller that needs a mount program (the user stage runs it)"
+  command -v podman >/dev/null || skip "podman is not installed"
+  export XDG_CONFIG_HOME=$T/config XDG_DATA_HOME=$T/data XDG_CACHE_HOME=$T/cache XDG_RUNTIME_DIR=$T/run
+  mkdir -m 700 "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"
+  mkdir -p "$T/rt" "$T/bb/bin"
+  ln -s "$URUN" "$T/rt/urun"
+  cat >"$T/containers.conf" <<CONF
+[containers]
+log_driver = "k8s-file"
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+runtime_supports_json = ["urun"]
+runtime_supports_nocgroups = ["urun"]
+[engine.runtimes]
+urun = ["$T/rt/urun"]
+CONF
+  export CONTAINERS_CONF=$T/containers.conf
+  cp "$BUSYBOX" "$T/bb/bin/busybox"
+  for c in sh ls cat rm test grep echo; do ln -s busybox "$T/bb/bin/$c"; done
+  tar -C "$T/bb" -cf "$T/bb.tar" .
+  fo_podman "$FUSE_OVL" urun
+  if command -v fuse-overlayfs >/dev/null; then fo_podman "$(command -v fuse-overlayfs)" fuse-overlayfs; fi
 }
