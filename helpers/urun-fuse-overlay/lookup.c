@@ -42,8 +42,10 @@ static bool wh_file_between(const struct node *parent, const char *name, int fro
   return false;
 }
 
-static int resolve(const struct node *parent, const char *name, int *ret_layer, struct stat *ret_st, int **ret_fds) {
+static int resolve(const struct node *parent, const char *name, int *ret_layer, struct stat *ret_st, int **ret_fds,
+                   int *ret_whiteout) {
   int found = -1, gap = 0;
+  *ret_whiteout = -1;
   int *fds = NULL;
   for (int i = 0; i < ovl.nlayers; i++) {
     int dfd = node_dirfd(parent, i);
@@ -57,7 +59,14 @@ static int resolve(const struct node *parent, const char *name, int *ret_layer, 
       }
       continue;
     }
-    if (is_whiteout(&st) || wh_file_between(parent, name, gap, i)) break;
+    if (is_whiteout(&st)) {
+      *ret_whiteout = i;
+      break;
+    }
+    if (wh_file_between(parent, name, gap, i)) {
+      *ret_whiteout = gap; /* in some layer from there on: where exactly, no caller needs */
+      break;
+    }
     gap = i + 1;
     if (found >= 0 && !S_ISDIR(st.st_mode)) break; /* a non-directory below a directory is hidden */
     if (found < 0) {
@@ -109,8 +118,8 @@ int lookup_child(struct node *parent, const char *name, bool count, struct node 
     int rc = node_stat(n, st);
     if (rc < 0) return rc;
   } else {
-    int layer = 0, *fds = NULL;
-    int rc = resolve(parent, name, &layer, st, &fds);
+    int layer = 0, *fds = NULL, whiteout;
+    int rc = resolve(parent, name, &layer, st, &fds, &whiteout);
     if (rc < 0) return rc;
     ino_t ino = ino_show(layer, st->st_dev, st->st_ino);
     n = node_new(parent, name, layer, st->st_mode & S_IFMT, ino, fds);
@@ -123,6 +132,20 @@ int lookup_child(struct node *parent, const char *name, bool count, struct node 
   if (count) n->nlookup++;
   *ret = n;
   return 0;
+}
+
+int lookup_absent(struct node *parent, const char *name, bool *ret_upper_whiteout) {
+  if (!parent->fds) return -ENOTDIR;
+  if (node_find(parent, name)) return -EEXIST;
+  int layer, *fds = NULL, whiteout;
+  struct stat st;
+  int rc = resolve(parent, name, &layer, &st, &fds, &whiteout);
+  if (rc == 0) {
+    close_fds(fds);
+    return -EEXIST;
+  }
+  *ret_upper_whiteout = ovl.has_upper && whiteout == UPPER;
+  return rc == -ENOENT ? 0 : rc;
 }
 
 bool lower_has(const struct node *parent, const char *name) {

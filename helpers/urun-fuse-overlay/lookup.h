@@ -10,6 +10,9 @@
 /* The child NAME of directory PARENT: its node (found or made, one more
  * kernel reference when COUNT) and what it shows in *ST. -errno. */
 int lookup_child(struct node *parent, const char *name, bool count, struct node **ret, struct stat *st);
+/* 0 when NAME shows nothing in PARENT (*RET_UPPER_WHITEOUT: a whiteout in
+ * the upper layer hides a lower entry), -EEXIST when it shows, else -errno. */
+int lookup_absent(struct node *parent, const char *name, bool *ret_upper_whiteout);
 /* What node N shows now (ids mapped, inode number stable). -errno. */
 int node_stat(const struct node *n, struct stat *st);
 /* Turn a layer's stat of N into what the mount shows. */

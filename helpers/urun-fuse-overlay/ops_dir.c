@@ -16,28 +16,17 @@
 #include "readdir.h"
 #include "whiteout.h"
 
-/* 0 when NAME shows nothing in PARENT, -EEXIST when it does, else -errno. */
 static int must_be_absent(struct node *parent, const char *name) {
   if (is_marker_name(name)) return -EINVAL; /* the layers' own markers */
-  struct node *n = NULL;
-  struct stat st;
-  int rc = lookup_child(parent, name, false, &n, &st);
-  if (rc == 0) {
-    node_forget(n, 0);
-    return -EEXIST;
-  }
-  return rc == -ENOENT ? 0 : rc;
-}
-
-static bool has_whiteout(int udir, const char *name) {
-  struct stat st;
-  if (fstatat(udir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && is_whiteout(&st)) return true;
-  return has_wh_file(udir, name);
+  bool upper_whiteout;
+  return lookup_absent(parent, name, &upper_whiteout);
 }
 
 int create_entry(fuse_req_t req, struct node *parent, const char *name, mode_t type,
                  int (*build)(int dirfd, const char *name, void *arg), void *arg, struct node **ret, struct stat *st) {
-  int rc = must_be_absent(parent, name);
+  if (is_marker_name(name)) return -EINVAL; /* the layers' own markers */
+  bool over_whiteout = false, dir = type == S_IFDIR;
+  int rc = lookup_absent(parent, name, &over_whiteout);
   if (rc == 0) rc = copyup(parent, true);
   if (rc < 0) return rc;
   int udir = node_dirfd(parent, UPPER);
@@ -46,7 +35,6 @@ int create_entry(fuse_req_t req, struct node *parent, const char *name, mode_t t
   if ((rc = new_owner(req, udir, &uid, &gid)) < 0) return rc;
   /* as the kernel overlay: made in place, unless a whiteout is there; then
    * built in the work directory (a directory made opaque) and renamed over it */
-  bool over_whiteout = has_whiteout(udir, name), dir = type == S_IFDIR;
   char tmp[64];
   int bdir = udir;
   const char *bname = name;
