@@ -83,6 +83,21 @@ static int copy_data(int src, int dst, const struct stat *st) {
   return ftruncate(dst, size) < 0 ? -errno : 0;
 }
 
+/* A regular file's copy, attributes by its fds (no path walked again);
+ * SRC -1: no data to copy, and xattrs from (SDIR, NAME). */
+static int copy_file(int src, int dst, const struct stat *st, bool data, int sdir, const char *name) {
+  if (data && st->st_size > 0) {
+    int rc = copy_data(src, dst, st);
+    if (rc < 0) return rc;
+  }
+  if (fchown(dst, st->st_uid, st->st_gid) < 0 && ovl.euid == 0 && errno != EINVAL) return -errno;
+  if (src >= 0) copy_xattrs(src, NULL, dst, NULL);
+  else copy_xattrs(sdir, name, dst, NULL);
+  if (fchmod(dst, st->st_mode & 07777) < 0) return -errno;
+  struct timespec ts[2] = {st->st_atim, st->st_mtim};
+  return futimens(dst, ts) < 0 ? -errno : 0;
+}
+
 /* Owner, xattrs, mode, then times: chown clears set-id bits and file
  * capabilities, so mode and xattrs come after it. */
 static int copy_attrs(int wdir, const char *tmp, const struct stat *st, int sdir, const char *sname) {
@@ -110,15 +125,12 @@ static int build_copy(int sdir, const char *name, const struct stat *st, const c
     break;
   }
   case S_IFREG: {
+    _cleanup_close_ int src = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    /* a truncate to 0 copies no data: an unreadable file may still be copied */
+    if (src < 0 && (data || errno != EACCES)) return -errno;
     _cleanup_close_ int dst = openat(w, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (dst < 0) return -errno;
-    if (data && st->st_size > 0) {
-      _cleanup_close_ int src = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-      if (src < 0) return -errno;
-      int rc = copy_data(src, dst, st);
-      if (rc < 0) return rc;
-    }
-    break;
+    return copy_file(src, dst, st, data, sdir, name);
   }
   default:
     if (mknodat(w, tmp, st->st_mode & (S_IFMT | 0600), st->st_rdev) < 0) return -errno;
