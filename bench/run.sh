@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# bench/run.sh URUN [lifecycle|net|all]: the benchmarks (make bench runs
+# bench/run.sh URUN [lifecycle|net|fuse|all]: the benchmarks (make bench runs
 # them).  As root: installs the reference runtimes and tools from Debian,
 # builds the bench's own small C programs, creates the unprivileged user the
 # user-side cases run as, and runs urun beside crun and runc.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-urun=$(realpath "${1:?usage: bench/run.sh URUN [lifecycle|net|all]}")
+urun=$(realpath "${1:?usage: bench/run.sh URUN [lifecycle|net|fuse|all]}")
 what=${2:-all}
 [ "$(id -u)" -eq 0 ] || { echo "bench/run.sh: run as root (it installs packages and runs user cases through runuser)" >&2; exit 2; }
 bash "$here/../tests/install-deps.sh" crun runc python3 gcc libc6-dev uidmap iperf3 slirp4netns passt iproute2 >/dev/null
@@ -34,5 +34,11 @@ case $what in
     as_test_user BENCH_NET_SECONDS="${BENCH_NET_SECONDS:-5}" BENCH_NET_ROUNDS="${BENCH_NET_ROUNDS:-300}" BENCH_NET_REPEAT="${BENCH_NET_REPEAT:-3}" /usr/bin/python3 "$here/net.py" "$tools" "$tools/out"
     as_test_user BENCH_LOAD_CLIENTS="${BENCH_LOAD_CLIENTS:-200}" BENCH_LOAD_SECONDS="${BENCH_LOAD_SECONDS:-10}" /usr/bin/python3 "$here/net_load.py" "$tools" "$tools/out"
     mkdir -p "$here/results" && cp "$tools"/out/*.json "$here/results/" && echo "(copied to $here/results)"
+    ;;
+esac
+case $what in
+  fuse | all)
+    bash "$here/../tests/install-deps.sh" fuse3 fuse-overlayfs >/dev/null
+    /usr/bin/python3 "$here/fuse.py" "$(dirname "$urun")/urun-fuse-overlay"
     ;;
 esac

@@ -7,8 +7,10 @@ export DEBIAN_FRONTEND=noninteractive
 if [ $# -gt 0 ]; then packages=("$@"); else packages=(
   # build
   gcc make autoconf automake pkg-config libc6-dev git ca-certificates
-  libyajl-dev libseccomp-dev libcap-dev libsubid-dev libsystemd-dev libslirp-dev libglib2.0-dev
+  libyajl-dev libseccomp-dev libcap-dev libsubid-dev libsystemd-dev libslirp-dev libglib2.0-dev libfuse3-dev
   libapparmor-dev libselinux1-dev
+  # the overlay helper: fusermount3, and fuse-overlayfs to compare with (tests, bench/fuse)
+  fuse3 fuse-overlayfs
   # run: newuidmap/newgidmap
   uidmap
   # tests

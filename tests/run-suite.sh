@@ -62,11 +62,15 @@ echo "user $TEST_USER (uid $TEST_UID), runtime dir $TEST_RUNTIME_DIR"
 if [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then
   chmod 0666 /dev/net/tun && echo "/dev/net/tun made 0666, as udev does on a desktop (rootless networking tests)"
 fi
+# Likewise /dev/fuse: a desktop's is 0666 (the rootless overlay tests mount FUSE in a user namespace).
+if [ -c /dev/fuse ] && [ "$(stat -c %a /dev/fuse)" != 666 ]; then
+  chmod 0666 /dev/fuse && echo "/dev/fuse made 0666, as udev does on a desktop (rootless urun-fuse-overlay tests)"
+fi
 # A copy the test user can read: the checkout may sit under /root.
 work=$(mktemp -d /var/tmp/urun-suite.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
-cp _build/urun _build/urun-slirp _build/tests/testprog/testprog "$work/"
+cp _build/urun _build/urun-slirp _build/urun-fuse-overlay _build/tests/testprog/testprog "$work/"
 [ -x _build-asan/urun ] && cp _build-asan/urun "$work/urun-asan"
 [ -x _build-dyn/urun ] && cp _build-dyn/urun "$work/urun-dyn"
 cp -r tests "$work/tests"

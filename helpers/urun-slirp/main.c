@@ -77,7 +77,7 @@ static void sandbox(const struct options *o) {
   /* root keeps binding low ports for API forwards; nobody keeps more */
   uint64_t keep = root ? 1ULL << CAP_NET_BIND_SERVICE : 0;
   if (sandbox_mounts(!root, files) < 0) die("cannot sandbox (mount namespace): %s", strerror(errno));
-  if (sandbox_caps(keep) < 0) die("cannot drop capabilities: %s", strerror(errno));
+  if (helper_drop_caps(keep) < 0) die("cannot drop capabilities: %s", strerror(errno));
   if (sandbox_seccomp(PROFILE_MAIN) < 0) die("cannot load the seccomp filter: %s", strerror(errno));
 }
 
@@ -95,6 +95,7 @@ static void raise_fd_limit(void) {
 
 int main(int argc, char **argv) {
   struct options o;
+  helper_prog = PROG;
   options_parse(&o, argc, argv);
   signal(SIGPIPE, SIG_IGN);
   if (o.ready_fd >= 0 && fcntl(o.ready_fd, F_GETFD) < 0) die("--ready-fd %d: not an open file descriptor", o.ready_fd);

@@ -166,7 +166,7 @@ static void child(const struct options *o, int userns, int netns, int sock, pid_
   close(steal_fd(&tap));
   /* from now on: make sockets, nothing else */
   uint64_t keep = 1ULL << CAP_NET_ADMIN | 1ULL << CAP_NET_BIND_SERVICE;
-  if (sandbox_mounts(false, NULL) < 0 || sandbox_caps(keep) < 0 || sandbox_seccomp(PROFILE_NSCHILD) < 0) {
+  if (sandbox_mounts(false, NULL) < 0 || helper_drop_caps(keep) < 0 || sandbox_seccomp(PROFILE_NSCHILD) < 0) {
     errmsg("namespace side: cannot sandbox: %s", strerror(errno));
     _exit(1);
   }

@@ -1,4 +1,5 @@
-/* sandbox.c: mount namespace with an empty root, capability drop. */
+/* sandbox.c: mount namespace with an empty root (the capability drop is
+ * helpers/common/helper_util.c). */
 #define _GNU_SOURCE
 #include "sandbox.h"
 
@@ -63,27 +64,4 @@ int sandbox_mounts(bool new_userns, const char *const *files) {
   for (int i = 0; files && files[i]; i += 2)
     if (put_file(files[i], files[i + 1]) < 0) return -1;
   return mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | fl, NULL);
-}
-
-int sandbox_caps(uint64_t keep) {
-  for (int cap = 0; cap <= 63; cap++) {
-    if (keep & (1ULL << cap)) continue;
-    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
-      if (errno == EINVAL) break; /* past the last capability */
-      return -1;
-    }
-  }
-  prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-  struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
-  struct __user_cap_data_struct data[2];
-  memset(data, 0, sizeof(data));
-  if (syscall(SYS_capget, &hdr, data) < 0) return -1;
-  for (int i = 0; i < 2; i++) {
-    uint32_t k = (uint32_t)(keep >> (32 * i));
-    data[i].permitted &= k;
-    data[i].effective &= k;
-    data[i].inheritable = 0;
-  }
-  if (syscall(SYS_capset, &hdr, data) < 0) return -1;
-  return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }

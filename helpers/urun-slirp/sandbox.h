@@ -9,8 +9,6 @@
  * only FILES (pairs of path, content; NULL-terminated; may be NULL).
  * NEW_USERNS: first a user namespace of our own (no privilege needed). */
 int sandbox_mounts(bool new_userns, const char *const *files);
-/* Keep only the capabilities in KEEP (bit mask of CAP_*), everywhere. */
-int sandbox_caps(uint64_t keep);
 /* The syscall filters: the helper's main process and its namespace child. */
 enum sandbox_profile { PROFILE_MAIN, PROFILE_NSCHILD };
 int sandbox_seccomp(enum sandbox_profile p);

@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include "helper_util.h"
 #include "sandbox.h"
 
 /* What any process of ours needs: memory, signals, exit, fd basics. */
@@ -27,20 +28,11 @@ static const char *const main_only[] = {
     "getegid", "poll", "ppoll", "sched_yield", "uname", NULL,
 };
 
-static int allow(scmp_filter_ctx ctx, const char *const *names) {
-  for (size_t i = 0; names[i]; i++) {
-    int nr = seccomp_syscall_resolve_name(names[i]);
-    if (nr == __NR_SCMP_ERROR) continue; /* not on this architecture */
-    if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0) < 0) return -1;
-  }
-  return 0;
-}
-
 int sandbox_seccomp(enum sandbox_profile p) {
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
   if (!ctx) return -1;
-  int rc = allow(ctx, base);
-  if (rc == 0 && p == PROFILE_MAIN) rc = allow(ctx, main_only);
+  int rc = helper_seccomp_allow(ctx, base);
+  if (rc == 0 && p == PROFILE_MAIN) rc = helper_seccomp_allow(ctx, main_only);
   /* new sockets: only IP ones (no netlink, no unix, no packet) */
   if (rc == 0) rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_INET));
   if (rc == 0) rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_INET6));
@@ -48,11 +40,5 @@ int sandbox_seccomp(enum sandbox_profile p) {
   static const unsigned long ioctls[] = {FIONREAD, FIONBIO, TIOCOUTQ};
   for (size_t i = 0; rc == 0 && p == PROFILE_MAIN && i < sizeof(ioctls) / sizeof(ioctls[0]); i++)
     rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, ioctls[i]));
-  if (rc == 0) rc = seccomp_load(ctx);
-  seccomp_release(ctx);
-  if (rc < 0) {
-    errno = -rc;
-    return -1;
-  }
-  return 0;
+  return helper_seccomp_load(ctx, rc);
 }

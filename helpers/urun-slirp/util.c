@@ -1,4 +1,4 @@
-/* util.c: errors, address parsing and formatting. */
+/* util.c: address parsing and formatting. */
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -8,28 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static void verr(const char *fmt, va_list ap) {
-  char buf[512];
-  vsnprintf(buf, sizeof(buf), fmt, ap);
-  /* one write: lines of concurrent processes do not interleave */
-  dprintf(STDERR_FILENO, PROG ": %s\n", buf);
-}
-
-void errmsg(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  verr(fmt, ap);
-  va_end(ap);
-}
-
-void die(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  verr(fmt, ap);
-  va_end(ap);
-  exit(1);
-}
 
 bool addr_parse(const char *host, int port, struct addr *out) {
   memset(out, 0, sizeof(*out));
@@ -100,18 +78,4 @@ int parse_port(const char *s) {
   long v = strtol(s, &end, 10);
   if (errno || end == s || *end || v < 1 || v > 65535) return -1;
   return (int)v;
-}
-
-int write_all(int fd, const void *buf, size_t len) {
-  const char *p = buf;
-  while (len > 0) {
-    ssize_t n = write(fd, p, len);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return -1;
-    }
-    p += n;
-    len -= (size_t)n;
-  }
-  return 0;
 }

@@ -8,13 +8,9 @@
 #include <sys/socket.h>
 
 #include "cleanup.h"
+#include "helper_util.h"
 
 #define PROG "urun-slirp"
-
-/* One-line error on stderr: "urun-slirp: what". */
-void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* errmsg() then exit(1): only for setup, before the loop owns resources. */
-void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /* An address with its length, as bind/connect take it. */
 struct addr {
@@ -35,8 +31,5 @@ bool addr_is_loopback(const struct addr *a);
 
 /* Port text to number: 1..65535 or -1. */
 int parse_port(const char *s);
-
-/* Write the whole buffer (blocking fds only). */
-int write_all(int fd, const void *buf, size_t len);
 
 #endif

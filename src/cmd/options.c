@@ -51,6 +51,7 @@ int options_create_flag(struct create_options *o, int opt, const char *arg, urun
   case 'K': o->no_new_keyring = true; return 1;
   case 'F': *err = options_parse_uint("--preserve-fds", arg, &o->preserve_fds); return 1;
   case 'n': o->net = arg; return 1;
+  case 'O': o->overlay = arg ? arg : ""; return 1;
   case 'p':
     if (o->nports == sizeof(o->ports) / sizeof(o->ports[0])) *err = urun_error_new("--publish: too many ports");
     else o->ports[o->nports++] = arg;

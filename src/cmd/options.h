@@ -29,7 +29,7 @@ int options_create_flag(struct create_options *o, int opt, const char *arg, urun
   {"console-socket", required_argument, NULL, 'C'}, {"no-pivot", no_argument, NULL, 'N'},           \
   {"no-new-keyring", no_argument, NULL, 'K'}, {"preserve-fds", required_argument, NULL, 'F'},        \
   {"config", required_argument, NULL, 'f'}, {"net", required_argument, NULL, 'n'},                 \
-  {"publish", required_argument, NULL, 'p'}
+  {"publish", required_argument, NULL, 'p'}, {"overlay", optional_argument, NULL, 'O'}
 #define CREATE_SHORT_OPTIONS "b:f:p:"
 
 #endif

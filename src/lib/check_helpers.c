@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "helper_exec.h"
 #include "net.h"
 
 extern char **environ;
@@ -49,7 +50,7 @@ static int run_help(const char *path) {
 }
 
 static void helper(struct check_report *r, const char *name, const char *what) {
-  _cleanup_free_ char *exe = net_helper_path(name);
+  _cleanup_free_ char *exe = helper_exec_path(name);
   _cleanup_free_ char *path = exe ? resolve(exe) : NULL;
   if (!path) {
     check_add(r, name, CHECK_WARN, false, "install urun's helpers beside urun (make install puts them in $prefix/bin)",

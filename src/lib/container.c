@@ -32,6 +32,7 @@
 #include "namespaces.h"
 #include "spec_check.h"
 #include "sysctl.h"
+#include "mount_overlay.h"
 #include "net.h"
 #include "notify_socket.h"
 #include "process.h"
@@ -306,6 +307,7 @@ static urun_error *prepare(struct create_ctx *c, struct state_root *root, const 
   TRY(notify_socket_pass_through(c->spec));
   TRY(net_plan_make(c->spec, o->net, o->ports, o->nports, &c->net));
   TRY(sysctl_check(c->spec)); /* after --net, which may give or take the network namespace */
+  if (o->overlay) TRY(rootfs_overlay_annotate(c->spec, o->overlay));
   _cleanup_free_ char *rootfs = c->spec->root_path[0] == '/' ? strdup(c->spec->root_path)
                                                              : path_join(c->bundle, c->spec->root_path);
   if (!rootfs) return urun_error_code(ENOMEM, "create");

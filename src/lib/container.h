@@ -27,6 +27,7 @@ struct create_options {
   const char *net;          /* --net slirp|host|config, or NULL */
   const char *ports[32];    /* -p specs (NET_MAX_PORTS) */
   size_t nports;
+  const char *overlay;      /* --overlay[=DIR]: a writable layer over the rootfs, or NULL */
 };
 
 struct created {

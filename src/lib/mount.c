@@ -26,6 +26,7 @@
 #include "log.h"
 #include "mount_extra.h"
 #include "mount_fd.h"
+#include "mount_overlay.h"
 
 enum opt_kind { OPT_FLAG, OPT_CLEAR, OPT_PROPAGATION, OPT_BIND, OPT_RBIND, OPT_ATTR, OPT_ATTR_CLR,
                 OPT_IDMAP, OPT_RIDMAP, OPT_TMPCOPYUP };
@@ -427,6 +428,8 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
         return urun_error_errno("mount %s on %s", src, m->destination);
       f.bind = true;
     }
+  } else if (is_type(m, "overlay")) {
+    TRY(urun_error_wrap(mount_overlay(ctx, m->destination, target, flags, data), "config.json: .mounts[%zu]", i));
   } else {
     const char *source = m->source ? m->source : m->type;
     TRY(add_mount_label(ctx->spec, m, &data));
@@ -514,6 +517,8 @@ urun_error *mount_setup_rootfs(const struct mount_context *ctx) {
   /* pivot_root refuses a shared new root: shared is applied after it (mount_finish) */
   if (pflags && !(pflags & MS_SHARED) && mount("none", ctx->rootfs, "none", pflags, NULL) < 0)
     return urun_error_errno("set rootfs propagation %s", prop);
+  const char *overlay = spec_annotation(ctx->spec, ROOTFS_OVERLAY_ANNOTATION);
+  if (overlay) TRY(mount_rootfs_overlay(ctx, overlay));
   _cleanup_close_ int rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0) return urun_error_errno("open rootfs %s", ctx->rootfs);
   for (size_t i = 0; i < ctx->spec->mounts_len; i++)

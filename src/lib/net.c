@@ -23,6 +23,7 @@
 
 #include "cleanup.h"
 #include "fsutil.h"
+#include "helper_exec.h"
 #include "journal.h"
 #include "pidfd.h"
 #include "process.h"
@@ -111,26 +112,6 @@ urun_error *net_add_resolv_conf(struct spec *s, const struct net_plan *p, int st
   return NULL;
 }
 
-char *net_helper_path(const char *name) {
-  _cleanup_free_ char *self = selfexe_path();
-  char *slash = self ? strrchr(self, '/') : NULL;
-  if (slash) {
-    *slash = '\0';
-    char *p = path_join(self, name);
-    if (p && access(p, X_OK) == 0) return p;
-    free(p);
-  }
-  const char *path = getenv("PATH");
-  _cleanup_free_ char *dirs = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
-  char *save = NULL;
-  for (char *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save)) {
-    char *p = path_join(d, name);
-    if (p && d[0] == '/' && access(p, X_OK) == 0) return p;
-    free(p);
-  }
-  return NULL;
-}
-
 urun_error *net_open_namespaces(const struct net_plan *p, pid_t pid, bool own_userns, int *ret_userns,
                                 int *ret_netns) {
   *ret_userns = *ret_netns = -1;
@@ -164,16 +145,13 @@ urun_error *net_start_helper(const struct net_plan *p, int userns, int netns, in
                              const char *state_dir, int journal_fd, pid_t *ret_pid, uint64_t *ret_start_time) {
   *ret_pid = 0;
   if (p->mode != NET_SLIRP) return NULL;
-  _cleanup_free_ char *exe = net_helper_path("urun-slirp");
-  if (!exe) return urun_error_new("--net slirp: urun-slirp is neither beside urun nor in $PATH");
   _cleanup_free_ char *api = path_join(state_dir, "slirp.sock");
   if (!api) return urun_error_code(ENOMEM, "urun-slirp");
   /* run from a sealed copy: the helper sits in the container's network
    * namespace, and its file must be out of the container's reach */
-  _cleanup_close_ int exe_fd = open(exe, O_RDONLY | O_CLOEXEC);
-  if (exe_fd < 0) return urun_error_errno("urun-slirp: open %s", exe);
+  _cleanup_free_ char *exe = NULL;
   _cleanup_close_ int sealed = -1;
-  TRY(selfexe_sealed_copy(exe_fd, "urun-slirp", &sealed));
+  TRY(urun_error_wrap(helper_exec_sealed("urun-slirp", &exe, &sealed), "--net slirp"));
   _cleanup_close_ int log = openat(state_dirfd, SLIRP_LOG_NAME, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (log < 0) return urun_error_errno("urun-slirp: log");
   int ready[2];

@@ -37,8 +37,5 @@ urun_error *net_start_helper(const struct net_plan *p, int userns, int netns, in
 /* Stop the helper (delete, or a failed create); nothing if it is gone. */
 void net_stop_helper(pid_t pid, uint64_t start_time);
 
-/* A helper (urun-slirp, urun-fuse-overlay) beside our own binary (a build
- * tree, /usr/bin), else its bare name for $PATH.  Caller frees. */
-char *net_helper_path(const char *name);
 
 #endif

@@ -1,0 +1,33 @@
+/* idmap.h: the ids files show (uidmapping=, gidmapping=, squash_to_*) and
+ * the ids written to disk. */
+#ifndef URUN_FUSE_OVL_IDMAP_H
+#define URUN_FUSE_OVL_IDMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#define OVERFLOW_ID 65534
+
+/* CONTAINER id C+i is HOST id H+i for i < LEN. */
+struct idrange {
+  uint32_t container, host, len;
+};
+
+struct idmap {
+  struct idrange *r;
+  size_t n; /* 0: identity */
+};
+
+/* "C:H:LEN[:C:H:LEN...]" (fuse-overlayfs's form). NULL, or why not. */
+const char *idmap_parse(const char *s, struct idmap *m);
+/* The id a host id shows as: the overflow id where the map has none. */
+uint32_t idmap_show(const struct idmap *m, uint32_t host);
+/* The host id for a container id; false where the map has none. */
+bool idmap_store(const struct idmap *m, uint32_t container, uint32_t *host);
+
+/* Turn a layer's stat into what the mount shows (maps, squash, nlink). */
+void idmap_present(struct stat *st);
+
+#endif
