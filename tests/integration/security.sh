@@ -667,6 +667,31 @@ test_sec_runtime_processes_run_from_sealed_copies() {
   uown delete -f c
 }
 
+# The helpers too: urun-slirp sits in the container's network namespace,
+# urun-fuse-overlay in its pid namespace.  (A helper is non-dumpable: only
+# root reads its exe link, and so only root's stage looks.)
+test_sec_helpers_run_from_sealed_copies() {
+  is_root || skip "a helper is non-dumpable: only root may read its /proc/PID/exe (the root stage checks both helpers)"
+  own_urun >/dev/null
+  [ -x "$T/urun-slirp" ] || skip "no urun-slirp beside $URUN"
+  cp "$(dirname "$URUN")/urun-fuse-overlay" "$T/" 2>/dev/null || skip "no urun-fuse-overlay beside $URUN"
+  make_bundle "$T/b" /testprog sleep 30
+  mkdir -p "$T/l" "$T/u" "$T/w"
+  cfg "$T/b" --arg l "$T/l" --arg u "$T/u" --arg w "$T/w" \
+    '.mounts += [{"destination": "/data", "type": "overlay", "source": "overlay",
+                  "options": ["lowerdir=\($l)", "upperdir=\($u)", "workdir=\($w)"]}]
+     | .annotations["run.urun.overlay.driver"] = "fuse"'
+  (cd "$T/b" && uown create --net slirp c >/dev/null 2>&1) || fail "create with --net slirp and a FUSE overlay failed"
+  local pid exe
+  for pid in $(pgrep -f "$STATE/c/slirp.sock") $(pgrep -f "urun-fuse-overlay -o lowerdir=$T/l"); do
+    exe=$(readlink "/proc/$pid/exe") || fail "cannot read the exe of helper $pid"
+    case "$exe" in "/memfd:urun-slirp (deleted)" | "/memfd:urun-fuse-overlay (deleted)") ;;
+      *) fail "helper $pid runs from $exe, not a sealed copy" ;; esac
+  done
+  [ -n "$(pgrep -f "urun-fuse-overlay -o lowerdir=$T/l")" ] || fail "no urun-fuse-overlay for the mount"
+  uown delete -f c
+}
+
 # --- CVE-2024-21626: a cwd through an fd the runtime or its caller holds ---
 
 # Whatever directory a process got, nothing of the host shows in it.
