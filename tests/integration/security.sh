@@ -689,6 +689,7 @@ test_sec_helpers_run_from_sealed_copies() {
       *) fail "helper $pid runs from $exe, not a sealed copy" ;; esac
   done
   [ -n "$(pgrep -f "urun-fuse-overlay -o lowerdir=$T/l")" ] || fail "no urun-fuse-overlay for the mount"
+  [ -n "$(pgrep -f "$STATE/c/slirp.sock")" ] || fail "no urun-slirp for the container"
   uown delete -f c
 }
 
