@@ -130,6 +130,22 @@ test_damaged_state() {
   kill "$victim"
 }
 
+# state.json and create's journal both gone: init is still found, as the
+# process that holds the container's exec.fifo open (O_PATH, as only init
+# does), and killed through a pidfd; its cgroup, named after the container,
+# is removed.
+test_damaged_state_and_journal() {
+  is_root || skip "a user cannot read the descriptors of a created init (non-dumpable until it execs)"
+  make_bundle b sleep 100
+  urun create --bundle b "${P}j" </dev/null >/dev/null 2>&1 || fail "create failed"
+  local init
+  init=$(urun state "${P}j" | jq -r .pid)
+  head -c 100 /dev/urandom >"$STATE/${P}j/state.json"
+  rm "$STATE/${P}j/journal"
+  delete_clean "${P}j" "$T/b"
+  process_gone "$init" || fail "init $init left running"
+}
+
 # A create killed before state.json: list names it, delete -f undoes it.
 test_list_shows_unfinished_create() {
   make_bundle b sleep 100
