@@ -181,6 +181,14 @@ class Setup:
         self.holder.wait()
 
 
+def save_results(results, prefix, work):
+    """JSON into OUTDIR (argv[2]) or the work directory."""
+    out = sys.argv[2] if len(sys.argv) > 2 else work
+    path = os.path.join(out, "%s-%s.json" % (prefix, time.strftime("%Y%m%d-%H%M%S")))
+    json.dump(results, open(path, "w"), indent=1)
+    print("results: %s" % path)
+
+
 def main():
     tools = os.path.abspath(sys.argv[1])
     work = tempfile.mkdtemp(prefix="urun-bench-net.")
@@ -218,10 +226,7 @@ def main():
         rs, rp = (u / s, u / p) if higher_better else (s / u, p / u)
         print("  %-38s %11.2f %11.2f %11.2f %9.2fx %9.2fx" % (label, u, s, p, rs, rp))
     print("  (ratios: how many times better urun-slirp is; above 1 is better)")
-    out = sys.argv[2] if len(sys.argv) > 2 else work
-    path = os.path.join(out, "net-%s.json" % time.strftime("%Y%m%d-%H%M%S"))
-    json.dump(results, open(path, "w"), indent=1)
-    print("results: %s" % path)
+    save_results(results, "net", work)
 
 if __name__ == "__main__":
     main()

@@ -10,7 +10,6 @@ fails or misses it counts as failed.  Reported per helper: requests, failed
 requests, requests/s, p50 and p99 latency.  Loopback only.
 """
 import asyncio
-import json
 import os
 import statistics
 import subprocess
@@ -116,10 +115,7 @@ def main():
     print("  %-12s %9s %7s %9s %10s %10s" % ("", "requests", "failed", "req/s", "p50 (us)", "p99 (us)"))
     for h, r in results["helpers"].items():
         print("  %-12s %9d %7d %9.0f %10.0f %10.0f" % (h, r["requests"], r["failed"], r["rps"], r["p50_us"], r["p99_us"]))
-    out = sys.argv[2] if len(sys.argv) > 2 else work
-    path = os.path.join(out, "net-load-%s.json" % time.strftime("%Y%m%d-%H%M%S"))
-    json.dump(results, open(path, "w"), indent=1)
-    print("results: %s" % path)
+    net.save_results(results, "net-load", work)
 
 
 if __name__ == "__main__":

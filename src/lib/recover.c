@@ -25,6 +25,7 @@
 #include "log.h"
 #include "net.h"
 #include "pidfd.h"
+#include "userns.h"
 
 /* fdinfo "flags:" is octal; init keeps exec.fifo as O_PATH, which nobody
  * who only opens the fifo to write or read has. */
@@ -89,6 +90,34 @@ static void stop_unit_if_ours(const struct journal *j) {
   }
 }
 
+/* The cgroup of a proven init when the journal names none: taken as the
+ * container's only when it bears the container's name as urun names groups
+ * (<parent>/ID, or urun-ID.scope/container), never the caller's own group
+ * that an init without a group of its own would be in. */
+static char *named_cgroup_of(pid_t pid, const char *id, char **ret_unit) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+  _cleanup_free_ char *data = NULL;
+  urun_error *e = read_file_at(AT_FDCWD, path, &data, NULL);
+  const char *mount = cgroup_mountpoint();
+  if (e || !mount) {
+    urun_error_free(e);
+    return NULL;
+  }
+  char *line = strstr(data, "0::");
+  if (!line || (line != data && line[-1] != '\n')) return NULL;
+  line += 3;
+  line[strcspn(line, "\n")] = '\0';
+  _cleanup_free_ char *scope = NULL;
+  if (asprintf(&scope, "/urun-%s.scope/container", id) < 0) return NULL;
+  size_t n = strlen(line), idn = strlen(id), sn = strlen(scope);
+  bool by_id = n > idn && line[n - idn - 1] == '/' && !strcmp(line + n - idn, id);
+  bool by_scope = n >= sn && !strcmp(line + n - sn, scope);
+  if (!by_id && !by_scope) return NULL;
+  if (by_scope && asprintf(ret_unit, "urun-%s.scope", id) < 0) *ret_unit = NULL;
+  return path_join(mount, line);
+}
+
 urun_error *recover_container(struct state_root *root, const char *id, int dirfd) {
   struct journal j;
   bool found;
@@ -107,10 +136,17 @@ urun_error *recover_container(struct state_root *root, const char *id, int dirfd
       st.mnt_ns = 0; /* not recorded for this init: only it and its cgroup */
     }
   }
+  _cleanup_free_ char *named = NULL, *named_unit = NULL;
+  if (!owned && !j.cgroup && st.pid > 0) {
+    named = named_cgroup_of(st.pid, id, &named_unit);
+    /* read while init was alive and proven: still it */
+    if (named && process_start_time(st.pid) == st.start_time) owned = st.cgroup_path = named;
+  }
   if (owned) urun_error_free(cgroup_kill_all(owned, SIGKILL));
   urun_error *e = st.pid > 0 ? lifecycle_kill_and_wait(&st) : NULL;
   net_stop_helper(j.helper, j.helper_start);
   if (!e && owned) e = cgroup_destroy(owned, j.unit_started ? j.unit : NULL, j.unit_user_bus);
+  if (!e && named_unit) urun_error_free(cgroup_systemd_stop_if_empty(named_unit, !running_as_real_root()));
   /* made, maybe, but never found empty: only an empty group is removed */
   if (!e && !owned && j.cgroup) rmdir(j.cgroup);
   if (!e) stop_unit_if_ours(&j);

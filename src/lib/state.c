@@ -152,10 +152,24 @@ bool state_lock_briefly(int dirfd, int op) {
  * that died; the caller holds the root lock, so nobody can claim it meanwhile.
  * Returns with the directory locked when it is. */
 static bool is_stale(int dirfd) {
-  if (!state_lock_briefly(dirfd, LOCK_EX)) return false;
+  if (flock(dirfd, LOCK_EX | LOCK_NB) < 0) return false;
   bool stale = faccessat(dirfd, STATE_FILE_NAME, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
   if (!stale) flock(dirfd, LOCK_UN);
   return stale;
+}
+
+/* The id's directory exists, locked by someone and without state.json: a
+ * create at work, or one killed a moment ago whose init still holds the
+ * lock.  Waited for (up to a second) without the root lock, which other ids'
+ * creates need meanwhile. */
+static bool wait_for_other_create(struct state_root *root, const char *id) {
+  _cleanup_close_ int d = openat(root->fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (d < 0 || faccessat(d, STATE_FILE_NAME, F_OK, AT_SYMLINK_NOFOLLOW) == 0) return false;
+  flock(root->fd, LOCK_UN);
+  bool got = state_lock_briefly(d, LOCK_SH);
+  if (got) flock(d, LOCK_UN);
+  flock(root->fd, LOCK_EX);
+  return got;
 }
 
 urun_error *state_claim(struct state_root *root, const char *id, int *ret_dirfd) {
@@ -163,21 +177,21 @@ urun_error *state_claim(struct state_root *root, const char *id, int *ret_dirfd)
   if (flock(root->fd, LOCK_EX) < 0) return urun_error_errno("lock state root %s", root->path);
   urun_error *e = NULL;
   _cleanup_close_ int dirfd = -1;
-  if (mkdirat(root->fd, id, 0711) < 0) {
+  bool waited = false;
+  while (mkdirat(root->fd, id, 0711) < 0) {
     if (errno != EEXIST) {
       e = urun_error_errno("create state directory %s/%s", root->path, id);
       goto out;
     }
     _cleanup_close_ int old = openat(root->fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (old < 0 || !is_stale(old)) {
-      e = urun_error_new("container \"%s\" already exists", id);
-      goto out;
+    if (old >= 0 && is_stale(old)) {
+      /* what that create made goes with it (its journal says what) */
+      e = recover_container(root, id, old);
+      if (e) goto out;
+      continue;
     }
-    /* what that create made goes with it (its journal says what) */
-    e = recover_container(root, id, old);
-    if (e) goto out;
-    if (mkdirat(root->fd, id, 0711) < 0) {
-      e = urun_error_errno("create state directory %s/%s", root->path, id);
+    if (waited || old < 0 || !(waited = wait_for_other_create(root, id))) {
+      e = urun_error_new("container \"%s\" already exists", id);
       goto out;
     }
   }

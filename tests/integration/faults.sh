@@ -3,6 +3,9 @@
 # followed by `delete --force`, after which nothing of the container is left
 # (state directory, processes, mounts, cgroup or scope, helper).
 
+# shellcheck source=tests/faults-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../faults-lib.sh"
+
 # Delays that land in each phase of create (urun --debug on this 2-core
 # machine: config read and cgroup made ~3 ms, init cloned ~4 ms, init ready
 # and state written ~5.5 ms; a slower machine shifts them, the wide tail
@@ -14,61 +17,6 @@ SLIRP_KILL_DELAYS="0.004 0.006 0.008 0.010 0.015 0.020 0.030 0.050"
 # ids of this test's own: other tests (other users of the machine) make
 # groups named by their ids in the same /urun parent
 P=f$$-
-
-# The cgroup2 mount (unified, or a hybrid host's "unified").
-cgroup2_mount() {
-  local m
-  for m in /sys/fs/cgroup /sys/fs/cgroup/unified; do
-    [ "$(stat -f -c %T "$m" 2>/dev/null)" = cgroup2fs ] && { echo "$m"; return; }
-  done
-}
-
-# Any process urun made for ID: urun itself (its command line names the
-# state root and the id), the helper (its API socket is in the state
-# directory), the container's processes (their root is the bundle's rootfs).
-procs_of() {
-  local id=$1 bundle=$2 p args
-  for p in /proc/[0-9]*; do
-    [ -n "$bundle" ] && [ "$p/root" -ef "$bundle/rootfs" ] && { echo "${p#/proc/}"; continue; }
-    mapfile -d '' args 2>/dev/null <"$p/cmdline" || continue
-    case " ${args[*]} " in
-    *" --root $STATE "*" $id "*) echo "${p#/proc/}" ;;
-    *"$STATE/$id/slirp.sock"*) echo "${p#/proc/}" ;;
-    esac
-  done
-}
-no_procs_of() { [ -z "$(procs_of "$@")" ]; }
-
-# Nothing of container ID is left.  The helper and an init whose create
-# died before it was recorded go by themselves (init's parent-death
-# signal, the helper's watch on init): waited for, a few ms.
-assert_clean() {
-  local id=$1 bundle=$2 cg left
-  assert_file_absent "$STATE/$id" "state directory of $id left behind"
-  for _ in $(seq 1 100); do no_procs_of "$id" "$bundle" && break; sleep 0.02; done
-  left=$(procs_of "$id" "$bundle")
-  [ -z "$left" ] || fail "processes of $id left: $(for p in $left; do tr '\0' ' ' <"/proc/$p/cmdline"; echo; done)"
-  ! grep -q " $bundle/" /proc/self/mountinfo || fail "mount of $bundle left on the host"
-  cg=$(cgroup2_mount)
-  if [ -n "$cg" ]; then
-    left=$(find "$cg" -maxdepth 8 -type d \( -name "$id" -o -name "urun-$id.scope" \) 2>/dev/null)
-    [ -z "$left" ] || fail "cgroup of $id left: $left"
-  fi
-}
-
-# delete --force exits 0 and leaves nothing.
-delete_clean() {
-  local id=$1 bundle=$2 out
-  out=$(urun delete -f "$id" 2>&1) || fail "delete -f $id after the kill failed: $out"
-  assert_clean "$id" "$bundle"
-}
-
-# No process, or a zombie its (re)parent has yet to reap.
-process_gone() {
-  local st
-  st=$(awk '/^State:/ {print $2}' /proc/"$1"/status 2>/dev/null)
-  [ -z "$st" ] || [ "$st" = Z ]
-}
 
 slirp_usable() {
   [ -x "$(dirname "$URUN")/urun-slirp" ] || skip "urun-slirp is not built beside urun"
@@ -180,6 +128,22 @@ test_damaged_state() {
     kill -0 "$victim" 2>/dev/null || fail "delete -f killed process $victim, which is not the container's ($kind)"
   done
   kill "$victim"
+}
+
+# state.json and create's journal both gone: init is still found, as the
+# process that holds the container's exec.fifo open (O_PATH, as only init
+# does), and killed through a pidfd; its cgroup, named after the container,
+# is removed.
+test_damaged_state_and_journal() {
+  is_root || skip "a user cannot read the descriptors of a created init (non-dumpable until it execs)"
+  make_bundle b sleep 100
+  urun create --bundle b "${P}j" </dev/null >/dev/null 2>&1 || fail "create failed"
+  local init
+  init=$(urun state "${P}j" | jq -r .pid)
+  head -c 100 /dev/urandom >"$STATE/${P}j/state.json"
+  rm "$STATE/${P}j/journal"
+  delete_clean "${P}j" "$T/b"
+  process_gone "$init" || fail "init $init left running"
 }
 
 # A create killed before state.json: list names it, delete -f undoes it.

@@ -13,6 +13,7 @@
 
 #include "cleanup.h"
 #include "fsutil.h"
+#include "journal.h"
 #include "mount.h"
 #include "rfc3339.h"
 #include "signals.h"
@@ -179,11 +180,48 @@ static void test_default_spec(void) {
   }
 }
 
+/* the journal reads back what was noted, whatever a cut-short or damaged
+ * line holds; state.json naming another pid than the journal's is damage */
+static void test_journal(void) {
+  char tmpl[] = "/tmp/urun-unit-XXXXXX";
+  CHECK(mkdtemp(tmpl) != NULL);
+  int dirfd = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int fd = -1;
+  CHECK(journal_create(dirfd, &fd) == NULL && fd >= 0);
+  CHECK(journal_note_path(fd, "cgroup", "/sys/fs/cgroup/urun/c1", false) == NULL);
+  CHECK(journal_note_path(fd, "cgroup", "/sys/fs/cgroup/urun/c1", true) == NULL);
+  CHECK(journal_note_pid(fd, "init", getpid(), process_start_time(getpid())) == NULL);
+  CHECK(write(fd, "\x01garbage\n{\"helper\":", 20) == 20); /* a damaged line, then one cut short */
+  struct journal j;
+  bool found;
+  CHECK(journal_read(dirfd, &j, &found) == NULL && found);
+  CHECK(j.cgroup && !strcmp(j.cgroup, "/sys/fs/cgroup/urun/c1") && j.cgroup_owned);
+  CHECK(j.init == getpid() && j.init_start == process_start_time(getpid()));
+  CHECK(j.helper == 0 && !j.unit);
+  journal_free(&j);
+  struct state st = {.id = "c1", .pid = getppid(), .start_time = process_start_time(getppid()), .bundle = "/b",
+                     .rootfs = "/b/rootfs", .created = "2026-01-01T00:00:00Z"};
+  CHECK(state_write(dirfd, &st) == NULL);
+  struct state *back = NULL;
+  char *damage = NULL;
+  CHECK(state_load(dirfd, "c1", &back, &damage) == NULL && !back && damage);
+  CHECK(damage && strstr(damage, "is not the container's init"));
+  free(damage);
+  CHECK(err_has(state_read(dirfd, "c1", &back), "its state is damaged"));
+  close(fd);
+  unlinkat(dirfd, JOURNAL_FILE_NAME, 0);
+  CHECK(journal_read(dirfd, &j, &found) == NULL && !found && j.init == 0);
+  unlinkat(dirfd, STATE_FILE_NAME, 0);
+  close(dirfd);
+  rmdir(tmpl);
+}
+
 int main(void) {
   test_ids();
   test_rfc3339();
   test_signals();
   test_state_files();
+  test_journal();
   test_mount_options();
   test_id_maps();
   test_default_spec();
