@@ -66,9 +66,10 @@ fo_nothing_mounted() {
   local left
   left=$(fo_ns grep -c " $T" /proc/self/mounts || true)
   [ "${left:-0}" = 0 ] || fail "mounts left under $T: $(grep " $T" /proc/self/mounts)"
-  # a helper ends once the kernel tells it of the unmount: give it a moment
+  # a helper ends once the kernel tells it of the unmount, which can take
+  # seconds on a loaded machine (fuse-overlayfs alike)
   local i
-  for i in $(seq 100); do pgrep -f "urun-fuse-overlay.*$T" >/dev/null || return 0; sleep 0.05; done
+  for i in $(seq 300); do pgrep -f "urun-fuse-overlay.*$T" >/dev/null || return 0; sleep 0.05; done
   fail "a helper is still running for $T"
   return 0
 }
