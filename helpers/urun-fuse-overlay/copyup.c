@@ -80,6 +80,7 @@ static int copy_data(int src, int dst, const struct stat *st) {
     }
     off = end;
   }
+  /* a trailing hole keeps the size */
   return ftruncate(dst, size) < 0 ? -errno : 0;
 }
 
@@ -90,7 +91,9 @@ static int copy_file(int src, int dst, const struct stat *st, bool data, int sdi
     int rc = copy_data(src, dst, st);
     if (rc < 0) return rc;
   }
-  if (fchown(dst, st->st_uid, st->st_gid) < 0 && ovl.euid == 0 && errno != EINVAL) return -errno;
+  /* the new file is the helper's already */
+  bool own = st->st_uid == ovl.euid && st->st_gid == ovl.egid;
+  if (!own && fchown(dst, st->st_uid, st->st_gid) < 0 && ovl.euid == 0 && errno != EINVAL) return -errno;
   if (src >= 0) copy_xattrs(src, NULL, dst, NULL);
   else copy_xattrs(sdir, name, dst, NULL);
   if (fchmod(dst, st->st_mode & 07777) < 0) return -errno;

@@ -37,8 +37,11 @@ static void close_fds(int *fds) {
  * NAME itself is absent. Looked for only once NAME shows up below: most
  * lookups (absent names, names of the top layer) pay nothing for it. */
 static bool wh_file_between(const struct node *parent, const char *name, int from, int to) {
-  for (int k = from; k < to; k++)
+  for (int k = from; k < to; k++) {
+    uint64_t bit = k < 64 ? 1ULL << k : 0;
+    if (bit && (parent->wh_known & bit) && !(parent->wh_present & bit)) continue; /* listed: none there */
     if (node_dirfd(parent, k) >= 0 && has_wh_file(node_dirfd(parent, k), name)) return true;
+  }
   return false;
 }
 

@@ -21,6 +21,10 @@ struct node {
   /* directories: an fd per layer where the directory is part of the merge,
    * -1 elsewhere (absent, or hidden by an opaque directory or a whiteout) */
   int *fds;
+  /* per layer (bit i): the directory was listed (known), and it holds
+   * ".wh." files (present): lookups skip looking for one where known and
+   * absent */
+  uint64_t wh_known, wh_present;
 };
 
 int node_table_init(void);

@@ -148,6 +148,15 @@ void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *n
   reply_entry(req, n, &st);
 }
 
+/* A whiteout for NAME in PARENT's upper directory; a ".wh." file there is
+ * then looked for by lookups in it again. */
+static int leave_whiteout(struct node *parent, const char *name) {
+  int rc = make_whiteout(node_dirfd(parent, UPPER), name);
+  if (rc < 0) return -errno;
+  if (rc == 1) parent->wh_present |= 1ULL << UPPER;
+  return 0;
+}
+
 /* Take NAME out of PARENT: remove the upper entry, leave a whiteout where
  * a lower layer would show through. */
 static int remove_entry(struct node *parent, const char *name, bool dir) {
@@ -170,7 +179,7 @@ static int remove_entry(struct node *parent, const char *name, bool dir) {
   }
   if (whiteout) {
     if ((rc = copyup(parent, true)) < 0) return rc;
-    if (make_whiteout(node_dirfd(parent, UPPER), name) < 0) return -errno;
+    if ((rc = leave_whiteout(parent, name)) < 0) return rc;
   }
   node_unhash(n);
   node_forget(n, 0);
@@ -248,10 +257,7 @@ static int do_rename(struct node *parent, const char *name, struct node *newpare
     rc = -errno;
     goto out;
   }
-  if (src_whiteout && make_whiteout(node_dirfd(parent, UPPER), name) < 0) {
-    rc = -errno;
-    goto out;
-  }
+  if (src_whiteout && (rc = leave_whiteout(parent, name)) < 0) goto out;
   if (t) node_unhash(t);
   rc = node_move(s, newparent, newname);
 out:

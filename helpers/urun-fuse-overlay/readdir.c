@@ -86,11 +86,13 @@ static int merge_layer(struct dirlist *l, struct seen *seen, int layer, int dirf
   _cleanup_closedir_ DIR *d = opendir_at(dirfd);
   if (!d) return -errno;
   struct dirent *de;
+  bool markers = false;
   errno = 0;
   while ((de = readdir(d))) {
     const char *name = de->d_name;
     if (!strcmp(name, ".") || !strcmp(name, "..")) continue;
     if (is_marker_name(name)) {
+      markers = true;
       /* ".wh.NAME" hides NAME below; ".wh..wh..opq" was read as opacity */
       if (strcmp(name, WH_OPAQUE) && seen_add(seen, name + sizeof(WH_PREFIX) - 1) < 0) return -ENOMEM;
       continue;
@@ -110,7 +112,14 @@ static int merge_layer(struct dirlist *l, struct seen *seen, int layer, int dirf
     if (rc < 0) return rc;
     errno = 0;
   }
-  return errno ? -errno : 0;
+  if (errno) return -errno;
+  /* what lookups in this directory need not look for again (only the
+   * upper layer changes, and only through us: a new marker sets it) */
+  if (layer < 64) {
+    l->dir->wh_known |= 1ULL << layer;
+    if (markers) l->dir->wh_present |= 1ULL << layer;
+  }
+  return 0;
 }
 
 int dirlist_build(struct node *dir, bool with_dots, struct dirlist *out) {

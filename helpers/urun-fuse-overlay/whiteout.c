@@ -97,7 +97,7 @@ int make_whiteout(int dirfd, const char *name) {
     return -1;
   }
   _cleanup_close_ int fd = openat(dirfd, wh, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  return fd < 0 ? -1 : 0;
+  return fd < 0 ? -1 : 1;
 }
 
 int remove_whiteout(int dirfd, const char *name) {

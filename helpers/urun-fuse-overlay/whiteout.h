@@ -21,7 +21,8 @@ bool has_wh_file(int dirfd, const char *name);
 bool dir_is_opaque(int dirfd);
 /* Mark a directory opaque the way the kernel overlay reads it here. */
 int set_opaque(int dirfd);
-/* Leave a whiteout for NAME in DIRFD: a 0/0 device, else a ".wh.NAME" file. */
+/* Leave a whiteout for NAME in DIRFD: a 0/0 device (0), else a ".wh.NAME"
+ * file (1); -1 with errno. */
 int make_whiteout(int dirfd, const char *name);
 /* Remove a whiteout of NAME from DIRFD; 1 when there was one. */
 int remove_whiteout(int dirfd, const char *name);
