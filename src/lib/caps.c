@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
@@ -109,4 +110,10 @@ urun_error *caps_apply(const struct spec_capabilities *c) {
     if (cap_set_ambient(v, CAP_SET) < 0) return urun_error_errno("raise ambient capability %s", c->ambient.items[i]);
   }
   return NULL;
+}
+
+bool caps_bounding_has(const struct spec_capabilities *c, const char *name) {
+  for (size_t i = 0; i < c->bounding.len; i++)
+    if (!strcasecmp(c->bounding.items[i], name)) return true;
+  return false;
 }

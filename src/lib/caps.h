@@ -2,6 +2,8 @@
 #ifndef URUN_CAPS_H
 #define URUN_CAPS_H
 
+#include <stdbool.h>
+
 #include "error.h"
 #include "spec.h"
 
@@ -16,5 +18,8 @@ urun_error *caps_drop_bounding(const struct spec_capabilities *c);
 /* After setuid (with keepcaps): set effective, permitted, inheritable, then raise the ambient
  * capabilities that are inheritable and permitted too. */
 urun_error *caps_apply(const struct spec_capabilities *c);
+
+/* Whether the bounding set keeps capability NAME ("CAP_SYS_PTRACE"). */
+bool caps_bounding_has(const struct spec_capabilities *c, const char *name);
 
 #endif

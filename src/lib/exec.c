@@ -310,6 +310,12 @@ static urun_error *exec_run(const struct state *st, const struct spec *config, c
   if (process->terminal && !o->console_socket && o->detach)
     return urun_error_new("--tty with --detach needs --console-socket");
   TRY(caps_check(&process->capabilities));
+  /* nor may an exec'd process bring CAP_SYS_PTRACE to an overlay's helper
+   * (see mount_overlay.c): refused where the container has an overlay mount
+   * whose helper create's check let through */
+  if (caps_bounding_has(&process->capabilities, "CAP_SYS_PTRACE") &&
+      !caps_bounding_has(&config->process.capabilities, "CAP_SYS_PTRACE") && spec_has_mount_type(config, "overlay"))
+    return urun_error_new("CAP_SYS_PTRACE: the container has an overlay mount, whose urun-fuse-overlay it would reach");
   TRY(process_check(process));
   TRY(labels_prepare(process, NULL));
   /* a pidfd joins every namespace in one setns; without one, the /proc/PID/ns files one by one */

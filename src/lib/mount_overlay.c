@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cleanup.h"
 #include "fsutil.h"
 #include "helper_exec.h"
@@ -109,6 +110,14 @@ static urun_error *overlay_either(const struct mount_context *ctx, const char *d
   }
   _cleanup_free_ char *opts = helper_options(hdata, flags);
   if (!opts) return urun_error_code(ENOMEM, "mount overlay on %s", dest);
+  /* The helper runs in the container's user and pid namespaces, where the
+   * kernel lets a process with CAP_SYS_PTRACE trace it (non-dumpable or
+   * not) and so use its fds on the host's layer directories. */
+  if (caps_bounding_has(&ctx->spec->process.capabilities, "CAP_SYS_PTRACE"))
+    return urun_error_new("mount overlay on %s: urun-fuse-overlay would run within reach of the container's "
+                          "CAP_SYS_PTRACE (and so would its fds on the layers): drop CAP_SYS_PTRACE from "
+                          ".process.capabilities.bounding, or use a kernel overlay",
+                          dest);
   urun_error *e = run_helper(dest, target, lower, opts);
   return why ? urun_error_wrap(e, "the kernel refused it (%s)", strerror(why)) : e;
 }

@@ -364,5 +364,7 @@ static inline void spec_freep(struct spec **s) { if (*s) spec_free(*s); }
 /* Lookup helpers for the engine. */
 const struct spec_namespace *spec_find_namespace(const struct spec *s, const char *type);
 const char *spec_annotation(const struct spec *s, const char *key);
+/* Whether some mount of the config has that type ("overlay"). */
+bool spec_has_mount_type(const struct spec *s, const char *type);
 
 #endif

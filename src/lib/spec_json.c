@@ -622,6 +622,12 @@ const struct spec_namespace *spec_find_namespace(const struct spec *s, const cha
   return NULL;
 }
 
+bool spec_has_mount_type(const struct spec *s, const char *type) {
+  for (size_t i = 0; i < s->mounts_len; i++)
+    if (s->mounts[i].type && !strcmp(s->mounts[i].type, type)) return true;
+  return false;
+}
+
 const char *spec_annotation(const struct spec *s, const char *key) {
   for (size_t i = 0; i < s->annotations.len; i++)
     if (!strcmp(s->annotations.keys[i], key)) return s->annotations.values[i];

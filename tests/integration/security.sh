@@ -825,3 +825,34 @@ test_sec_console_onto_swapped_dev_console() {
   [ "$ok" -gt 0 ] || fail "no container ran: nothing was shown"
   echo "$ok of 15 ran; $(cat "$T/swap.out")"
 }
+
+# urun-fuse-overlay, where the kernel refuses an overlay, runs in the
+# container's user and pid namespaces: a process there with CAP_SYS_PTRACE
+# could trace it (non-dumpable or not: the kernel asks for the capability in
+# the namespace the helper was executed in, the container's) and turn its
+# fds on the host's layer directories into a way out.  Neither create nor
+# exec lets CAP_SYS_PTRACE near it.
+test_sec_fuse_overlay_helper_out_of_ptrace_reach() {
+  [ -x "$(dirname "$URUN")/urun-fuse-overlay" ] || skip "no urun-fuse-overlay beside $URUN"
+  [ -c /dev/fuse ] && [ -r /dev/fuse ] && [ -w /dev/fuse ] || skip "/dev/fuse is not usable by $(id -un)"
+  make_bundle "$T/b" /testprog sleep 30
+  mkdir -p "$T/l" "$T/u" "$T/w"
+  cfg "$T/b" --arg l "$T/l" --arg u "$T/u" --arg w "$T/w" \
+    '.mounts += [{"destination": "/data", "type": "overlay", "source": "overlay",
+                  "options": ["lowerdir=\($l)", "upperdir=\($u)", "workdir=\($w)"]}]
+     | .annotations["run.urun.overlay.driver"] = "fuse"'
+  cp "$T/b/config.json" "$T/plain.json"
+  cfg "$T/b" '.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
+  expect_error sh -c "cd '$T/b' && '$URUN' --root '$STATE' create pt"
+  assert_contains "$out" "CAP_SYS_PTRACE" "the refusal names the capability"
+  assert_nothing_left pt "$T/b"
+  [ -z "$(pgrep -f "urun-fuse-overlay -o lowerdir=$T/l")" ] || fail "a helper was left running"
+  # without it the container runs, and exec may not add it
+  cp "$T/plain.json" "$T/b/config.json"
+  (cd "$T/b" && urun create ok >/dev/null 2>&1) || fail "create with a FUSE overlay failed"
+  urun start ok
+  expect_error urun exec --cap CAP_SYS_PTRACE ok /bin/true
+  assert_contains "$out" "CAP_SYS_PTRACE"
+  urun exec ok /bin/true || fail "a plain exec failed"
+  urun delete -f ok
+}
