@@ -53,6 +53,17 @@ for log in _build-asan/tests/unit/test-*.log; do
   if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' "$log"; then total_fail=$((total_fail + 1)); fi
 done
 
+# script tests of make check (the AppArmor profile's syntax): one result each
+for trs in _build-asan/tests/unit/*.sh.trs; do
+  [ -e "$trs" ] || continue
+  name=$(basename "$trs" .trs)
+  case "$(sed -n 's/^:test-result: //p' "$trs")" in
+    PASS) echo "$name: passed"; total_pass=$((total_pass + 1)) ;;
+    SKIP) echo "$name: skipped: $(tail -n 1 "${trs%.trs}.log")"; total_skip=$((total_skip + 1)) ;;
+    *) echo "$name: FAILED"; sed 's/^/  | /' "${trs%.trs}.log" | tail -10; total_fail=$((total_fail + 1)) ;;
+  esac
+done
+
 stage "test user"
 # shellcheck source=tests/setup-user.sh
 source tests/setup-user.sh
