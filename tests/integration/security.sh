@@ -792,8 +792,12 @@ test_sec_masked_path_from_swapped_dev_null() {
   rootfs_dev_bundle /bin/sh -c 'cat /proc/keys; stat -L -c "%F %t:%T" /proc/keys'
   cfg "$T/b" '.linux.maskedPaths = ["/proc/keys", "/proc/timer_list"]'
   if is_root; then mknod "$T/b/rootfs/dev/null" c 1 3; else : >"$T/b/rootfs/dev/null"; fi
+  # unattacked, the masks work (so that refusals below are the attack's)
+  local out
+  out=$(cd "$T/b" && urun run m0 2>&1) || fail "run without the attack failed: $out"
+  assert_contains "$out" "character special file 1:3" "a masked path is the null device"
   "$TESTPROG" swap-loop "$T/b/rootfs/dev/null" "$T/b/rootfs/dev/evil" 4 /scratch-target >"$T/swap.out" &
-  local swapper=$! i out ok=0
+  local swapper=$! i ok=0
   for i in $(seq 1 20); do
     out=$(cd "$T/b" && urun run "m$i" 2>&1) && ok=$((ok + 1))
     assert_not_contains "$out" "SCRATCH" "run $i: a masked path showed the file the swapped /dev/null led to"
@@ -801,8 +805,8 @@ test_sec_masked_path_from_swapped_dev_null() {
     assert_nothing_left "m$i"
   done
   wait "$swapper"
-  [ "$ok" -gt 0 ] || fail "no container ran: nothing was shown"
-  echo "$ok of 20 ran; $(cat "$T/swap.out")"
+  # (refusing, as runc and crun do, is as good as masking with 1:3)
+  echo "$ok of 20 ran, the others refused; $(cat "$T/swap.out")"
 }
 
 test_sec_console_onto_swapped_dev_console() {
@@ -822,8 +826,7 @@ test_sec_console_onto_swapped_dev_console() {
   done
   wait "$swapper"
   assert_eq "$(cat "$T/b/rootfs/scratch-target")" SCRATCH "the scratch file"
-  [ "$ok" -gt 0 ] || fail "no container ran: nothing was shown"
-  echo "$ok of 15 ran; $(cat "$T/swap.out")"
+  echo "$ok of 15 ran, the others refused; $(cat "$T/swap.out")"
 }
 
 # urun-fuse-overlay, where the kernel refuses an overlay, runs in the
