@@ -113,6 +113,15 @@ static bool joins_mount_namespace(const struct init_config *cfg) {
   return false;
 }
 
+static void keep_only_preserved_fds(int preserve) {
+  for (int fd = 3; fd < 3 + preserve; fd++) {
+    int fl = fcntl(fd, F_GETFD);
+    if (fl >= 0) fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+  }
+  /* Everything else closes on exec, whatever the caller left open. */
+  syscall(SYS_close_range, 3 + preserve, ~0U, CLOSE_RANGE_CLOEXEC);
+}
+
 static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **ret_exe,
                          struct seccomp_program *filter, struct process_env *ret_env) {
   const struct spec *s = cfg->spec;
@@ -196,13 +205,18 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
   *filter = *cfg->seccomp;
   /* the profile and label of the exec, before the filter (runc's order) */
   TRY(labels_apply_on_exec(p));
-  /* A listener fd must reach urun while it still waits for us. */
-  if (!p->no_new_privileges || filter->notify) TRY(seccomp_install_and_hand_over(filter, cfg->sync_fd));
-  /* the cwd as runc takes it: with our privileges first, as the user after */
+  /* Before a filter can refuse the calls (a profile older than openat2 or
+   * close_range answers EPERM): the cwd resolved inside the root, and
+   * every fd but the preserved ones closing on exec (whatever we open from
+   * here on is close-on-exec already). */
   static const char cwd_field[] = "config.json: .process.cwd";
   _cleanup_close_ int cwd = -1;
   bool in_cwd;
   TRY(cwd_open(p->cwd, cwd_field, &cwd));
+  keep_only_preserved_fds(cfg->preserve_fds);
+  /* A listener fd must reach urun while it still waits for us. */
+  if (!p->no_new_privileges || filter->notify) TRY(seccomp_install_and_hand_over(filter, cfg->sync_fd));
+  /* the cwd as runc takes it: with our privileges first, as the user after */
   TRY(cwd_enter(cwd, p->cwd, cwd_field, true, &in_cwd));
   TRY(caps_drop_bounding(&p->capabilities));
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return urun_error_errno("keep capabilities");
@@ -252,14 +266,6 @@ static urun_error *let_start_return(int fd) {
   return NULL;
 }
 
-static void keep_only_preserved_fds(int preserve) {
-  for (int fd = 3; fd < 3 + preserve; fd++) {
-    int fl = fcntl(fd, F_GETFD);
-    if (fl >= 0) fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
-  }
-  /* Everything else closes on exec, whatever the caller left open. */
-  syscall(SYS_close_range, 3 + preserve, ~0U, CLOSE_RANGE_CLOEXEC);
-}
 
 static void die(urun_error *e) {
   /* The parent is gone: stderr is all we have. */

@@ -860,3 +860,29 @@ test_sec_fuse_overlay_helper_out_of_ptrace_reach() {
   urun exec ok /bin/true || fail "a plain exec failed"
   urun delete -f ok
 }
+
+# An older profile (runtime-tools' and Docker's of a few years ago) names
+# epoll_pwait2 but not openat2 or close_range: under it those get its
+# default EPERM.  The cwd and fd protections must not depend on them being
+# allowed, nor fail the container (init installs such a filter before it
+# sets the user, without no_new_privs).
+test_sec_cwd_and_fds_under_a_profile_without_openat2() {
+  local profile
+  profile=$(dirname "${BASH_SOURCE[0]}")/../fixtures/seccomp/default.json
+  touch "$T/hostmark"
+  mkdir -p -m 0700 "$STATE" # with_leaked_dirs opens it
+  make_bundle "$T/b" /bin/sh -c "$look"
+  cfg "$T/b" --slurpfile p "$profile" '.linux.seccomp = ($p[0] | .syscalls |= map(.names -= ["openat2", "close_range"]))
+    | .process.noNewPrivileges = false | .process.cwd = "/tmp"'
+  local out
+  out=$(cd "$T/b" && with_leaked_dirs urun run o1 2>&1) || fail "run under a profile without openat2 failed: $out"
+  assert_cwd_inside "$out" "init under a profile without openat2"
+  assert_contains "$out" "INSIDE"
+  cfg "$T/b" '.process.args = ["/testprog", "sleep", "30"]'
+  (cd "$T/b" && urun create o2 >/dev/null 2>&1) || fail "create failed"
+  urun start o2
+  out=$(with_leaked_dirs urun exec --cwd /tmp o2 /testprog info) || fail "exec under a profile without openat2 failed"
+  assert_eq "$(jq -c '[.fds[].fd]' <<<"$out")" "[0,1,2]" "fds open in the exec'd process"
+  assert_eq "$(jq -r .cwd <<<"$out" 2>/dev/null || echo /tmp)" /tmp "cwd"
+  urun delete -f o2
+}
