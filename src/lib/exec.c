@@ -231,18 +231,18 @@ static _Noreturn void run_process(struct exec_child *x) {
   urun_error_free(read_file_at(AT_FDCWD, "/proc/self/setgroups", &setgroups, NULL));
   bool groups_ok = !setgroups || strncmp(setgroups, "deny", 4) != 0;
   /* Nothing but stdio, the preserved fds and our socket to urun stays open
-   * while the cwd is resolved (CVE-2024-21626: not even urun's own); both
-   * before a filter can refuse close_range or openat2 */
+   * while the cwd is resolved (CVE-2024-21626: not even urun's own); all
+   * before a filter can refuse close_range, openat2 or getcwd */
   close_all_but(x->sock, keep);
   _cleanup_close_ int cwd = -1;
   bool in_cwd;
-  if ((e = cwd_open(p->cwd, "exec: cwd", &cwd))) fail(x->sock, e);
+  /* the cwd as runc takes it: with our privileges first, as the user after */
+  if ((e = cwd_open(p->cwd, "exec: cwd", &cwd)) || (e = cwd_enter(cwd, p->cwd, "exec: cwd", true, &in_cwd)))
+    fail(x->sock, e);
   struct seccomp_program filter = *x->filter;
   if ((!p->no_new_privileges || filter.notify) && filter.filter &&
       (e = seccomp_install_and_hand_over(&filter, x->sock)))
     fail(x->sock, e);
-  /* the cwd as runc takes it: with our privileges first, as the user after */
-  if ((e = cwd_enter(cwd, p->cwd, "exec: cwd", true, &in_cwd))) fail(x->sock, e);
   if ((e = caps_drop_bounding(&p->capabilities))) fail(x->sock, e);
   prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
   if ((e = process_set_user(p, groups_ok, false))) fail(x->sock, e);

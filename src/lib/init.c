@@ -206,18 +206,19 @@ static urun_error *setup(const struct init_config *cfg, int *ret_procfd, char **
   /* the profile and label of the exec, before the filter (runc's order) */
   TRY(labels_apply_on_exec(p));
   /* Before a filter can refuse the calls (a profile older than openat2 or
-   * close_range answers EPERM): the cwd resolved inside the root, and
-   * every fd but the preserved ones closing on exec (whatever we open from
-   * here on is close-on-exec already). */
+   * close_range answers EPERM, a small one refuses getcwd): the cwd
+   * resolved inside the root and entered, and every fd but the preserved
+   * ones closing on exec (whatever we open from here on is close-on-exec
+   * already). */
   static const char cwd_field[] = "config.json: .process.cwd";
   _cleanup_close_ int cwd = -1;
   bool in_cwd;
   TRY(cwd_open(p->cwd, cwd_field, &cwd));
+  /* the cwd as runc takes it: with our privileges first, as the user after */
+  TRY(cwd_enter(cwd, p->cwd, cwd_field, true, &in_cwd));
   keep_only_preserved_fds(cfg->preserve_fds);
   /* A listener fd must reach urun while it still waits for us. */
   if (!p->no_new_privileges || filter->notify) TRY(seccomp_install_and_hand_over(filter, cfg->sync_fd));
-  /* the cwd as runc takes it: with our privileges first, as the user after */
-  TRY(cwd_enter(cwd, p->cwd, cwd_field, true, &in_cwd));
   TRY(caps_drop_bounding(&p->capabilities));
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return urun_error_errno("keep capabilities");
   TRY(process_set_user(p, cfg->setgroups_allowed, cfg->keep_groups));

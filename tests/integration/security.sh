@@ -885,4 +885,9 @@ test_sec_cwd_and_fds_under_a_profile_without_openat2() {
   assert_eq "$(jq -c '[.fds[].fd]' <<<"$out")" "[0,1,2]" "fds open in the exec'd process"
   assert_eq "$(jq -r .cwd <<<"$out" 2>/dev/null || echo /tmp)" /tmp "cwd"
   urun delete -f o2
+  # and one that refuses getcwd (runtime-tools' linux_seccomp): urun checks
+  # the cwd before the filter
+  cfg "$T/b" --slurpfile p "$profile" '.linux.seccomp = ($p[0] | .syscalls |= map(.names -= ["openat2", "close_range", "getcwd"]))
+    | .process.args = ["/bin/true"]'
+  out=$(cd "$T/b" && urun run o3 2>&1) || fail "run under a profile without getcwd failed: $out"
 }
