@@ -667,6 +667,17 @@ test_sec_runtime_processes_run_from_sealed_copies() {
   uown delete -f c
 }
 
+# A bundle ($T/b, sleeping) with an overlay on /data of $T/l, $T/u and $T/w
+# that urun-fuse-overlay serves (the annotation makes it skip the kernel's).
+sec_fuse_overlay_bundle() {
+  make_bundle "$T/b" /testprog sleep 30
+  mkdir -p "$T/l" "$T/u" "$T/w"
+  cfg "$T/b" --arg l "$T/l" --arg u "$T/u" --arg w "$T/w" \
+    '.mounts += [{"destination": "/data", "type": "overlay", "source": "overlay",
+                  "options": ["lowerdir=\($l)", "upperdir=\($u)", "workdir=\($w)"]}]
+     | .annotations["run.urun.overlay.driver"] = "fuse"'
+}
+
 # The helpers too: urun-slirp sits in the container's network namespace,
 # urun-fuse-overlay in its pid namespace.  (A helper is non-dumpable: only
 # root reads its exe link, and so only root's stage looks.)
@@ -675,12 +686,7 @@ test_sec_helpers_run_from_sealed_copies() {
   own_urun >/dev/null
   [ -x "$T/urun-slirp" ] || skip "no urun-slirp beside $URUN"
   cp "$(dirname "$URUN")/urun-fuse-overlay" "$T/" 2>/dev/null || skip "no urun-fuse-overlay beside $URUN"
-  make_bundle "$T/b" /testprog sleep 30
-  mkdir -p "$T/l" "$T/u" "$T/w"
-  cfg "$T/b" --arg l "$T/l" --arg u "$T/u" --arg w "$T/w" \
-    '.mounts += [{"destination": "/data", "type": "overlay", "source": "overlay",
-                  "options": ["lowerdir=\($l)", "upperdir=\($u)", "workdir=\($w)"]}]
-     | .annotations["run.urun.overlay.driver"] = "fuse"'
+  sec_fuse_overlay_bundle
   (cd "$T/b" && uown create --net slirp c >/dev/null 2>&1) || fail "create with --net slirp and a FUSE overlay failed"
   local pid exe
   for pid in $(pgrep -f "$STATE/c/slirp.sock") $(pgrep -f "urun-fuse-overlay -o lowerdir=$T/l"); do
@@ -838,12 +844,7 @@ test_sec_console_onto_swapped_dev_console() {
 test_sec_fuse_overlay_helper_out_of_ptrace_reach() {
   [ -x "$(dirname "$URUN")/urun-fuse-overlay" ] || skip "no urun-fuse-overlay beside $URUN"
   [ -c /dev/fuse ] && [ -r /dev/fuse ] && [ -w /dev/fuse ] || skip "/dev/fuse is not usable by $(id -un)"
-  make_bundle "$T/b" /testprog sleep 30
-  mkdir -p "$T/l" "$T/u" "$T/w"
-  cfg "$T/b" --arg l "$T/l" --arg u "$T/u" --arg w "$T/w" \
-    '.mounts += [{"destination": "/data", "type": "overlay", "source": "overlay",
-                  "options": ["lowerdir=\($l)", "upperdir=\($u)", "workdir=\($w)"]}]
-     | .annotations["run.urun.overlay.driver"] = "fuse"'
+  sec_fuse_overlay_bundle
   cp "$T/b/config.json" "$T/plain.json"
   cfg "$T/b" '.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
   # (output through a file: a created init would hold a pipe open)
