@@ -181,16 +181,6 @@ static urun_error *build_process(const struct spec *config, const struct exec_op
   return NULL;
 }
 
-/* Close every fd but 0-2, the n passed on (3..3+n-1) and `sock`. */
-static void close_all_but(int sock, int n) {
-  unsigned int from = 3 + (unsigned)n;
-  if (sock >= (int)from) {
-    if ((unsigned)sock > from) syscall(SYS_close_range, from, (unsigned)sock - 1, 0);
-    from = (unsigned)sock + 1;
-  }
-  syscall(SYS_close_range, from, ~0U, 0);
-}
-
 static _Noreturn void fail(int sock, urun_error *e) {
   sync_send_error(sock, e);
   _exit(1);
@@ -233,7 +223,7 @@ static _Noreturn void run_process(struct exec_child *x) {
   /* Nothing but stdio, the preserved fds and our socket to urun stays open
    * while the cwd is resolved (CVE-2024-21626: not even urun's own); all
    * before a filter can refuse close_range, openat2 or getcwd */
-  close_all_but(x->sock, keep);
+  close_fds_from_except(3 + (unsigned)keep, &x->sock, 1);
   _cleanup_close_ int cwd = -1;
   bool in_cwd;
   /* the cwd as runc takes it: with our privileges first, as the user after */

@@ -332,6 +332,15 @@ urun_error *mkfile_in_root(int rootfd, const char *path, mode_t mode, int *ret_f
   return walk_create(rootfd, path, 0755, true, mode, ret_fd, &links);
 }
 
+void close_fds_from_except(unsigned int from, const int *keep, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (keep[i] < (int)from) continue;
+    if ((unsigned)keep[i] > from) syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0);
+    from = (unsigned)keep[i] + 1;
+  }
+  syscall(SYS_close_range, from, ~0U, 0);
+}
+
 const char *fd_path(int fd, char buf[static 32]) {
   snprintf(buf, 32, "/proc/self/fd/%d", fd);
   return buf;

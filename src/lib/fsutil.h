@@ -31,6 +31,8 @@ urun_error *mkfile_in_root(int rootfd, const char *path, mode_t mode, int *ret_f
 
 /* "/proc/self/fd/N" for an fd, into a caller buffer of at least 32 bytes. */
 const char *fd_path(int fd, char buf[static 32]);
+/* Close every fd from `from` on but those in keep[0..n) (sorted ascending). */
+void close_fds_from_except(unsigned int from, const int *keep, size_t n);
 
 /* Join "a" and "b" with exactly one slash; caller frees. */
 char *path_join(const char *a, const char *b);

@@ -290,13 +290,7 @@ static void close_inherited_fds(const struct init_config *cfg) {
   for (size_t i = 0; i < ntrees; i++)
     if (cfg->idmap_trees[i] >= 0) keep[n++] = cfg->idmap_trees[i];
   qsort(keep, n, sizeof(int), cmp_int);
-  unsigned int from = 3 + (unsigned)cfg->preserve_fds;
-  for (size_t i = 0; i < n; i++) {
-    if (keep[i] < (int)from) continue;
-    if ((unsigned)keep[i] > from) syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0);
-    from = (unsigned)keep[i] + 1;
-  }
-  syscall(SYS_close_range, from, ~0U, 0);
+  close_fds_from_except(3 + (unsigned)cfg->preserve_fds, keep, n);
 }
 
 _Noreturn void init_main(struct init_config *cfg) {

@@ -96,15 +96,3 @@ char *selfexe_path(void) {
   if (!strncmp(path, "/memfd:", 7)) return original_path && original_path[0] == '/' ? strdup(original_path) : NULL;
   return strdup(path);
 }
-
-urun_error *selfexe_exec_sealed(const char *path, char **argv, char **envp) {
-  _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return urun_error_errno("open %s", path);
-  const char *base = strrchr(path, '/');
-  int mfd;
-  TRY(selfexe_sealed_copy(fd, base ? base + 1 : path, &mfd));
-  syscall(SYS_execveat, mfd, "", argv, envp, AT_EMPTY_PATH);
-  urun_error *e = urun_error_errno("exec %s", path);
-  close(mfd);
-  return e;
-}

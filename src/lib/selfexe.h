@@ -17,7 +17,4 @@ char *selfexe_path(void);
 /* A sealed, close-on-exec memfd holding what exec needs of the file at srcfd. */
 urun_error *selfexe_sealed_copy(int srcfd, const char *name, int *ret_fd);
 
-/* execve of a sealed copy of the file at path; returns only on error. */
-urun_error *selfexe_exec_sealed(const char *path, char **argv, char **envp);
-
 #endif
