@@ -12,7 +12,17 @@
  * the copy.  On x86_64 urun's entry point makes the copy before the C
  * library starts (src/urun_entry.c), so that start-up is not paid twice;
  * selfexe_ensure_sealed is the rule everywhere.  Helpers (urun-slirp,
- * urun-fuse-overlay) are started from such copies too. */
+ * urun-fuse-overlay) are started from such copies too.
+ *
+ * A user's urun (no capability in the host's user namespace) copies a
+ * stub of a few hundred bytes instead of 1.5 MB: a program whose ELF
+ * interpreter is urun's own file, opened by fd (selfexe_raw_stub).  Its
+ * exe, the one thing of it that /proc opens for another process, is the
+ * sealed stub; its code is mapped from the host's file, which only
+ * /proc/PID/map_files would open, and that takes CAP_SYS_ADMIN or
+ * CAP_CHECKPOINT_RESTORE in the host's user namespace, which a user's
+ * containers never have.  Root's containers may: root copies the whole
+ * binary (security.sh's privileged-container test is that attack). */
 #define _GNU_SOURCE
 #include "config.h"
 #include "selfexe.h"

@@ -87,6 +87,78 @@ long selfexe_raw_copy(int srcfd, const char *name) {
   return mfd;
 }
 
+/* The decimal digits of n (n >= 0) at p; returns the end. */
+static char *put_decimal(char *p, long n) SELFEXE_FREESTANDING;
+static char *put_decimal(char *p, long n) {
+  char digits[24];
+  int k = 0;
+  do digits[k++] = (char)('0' + n % 10), n /= 10;
+  while (n);
+  while (k) *p++ = digits[--k];
+  return p;
+}
+
+long selfexe_raw_stub(int srcfd, const char *name) {
+  Elf64_Ehdr src;
+  if (selfexe_syscall(SYS_pread64, srcfd, (long)&src, sizeof(src), 0, 0, 0) != (long)sizeof(src)) return -8;
+  if (src.e_ident[EI_MAG0] != ELFMAG0 || src.e_ident[EI_MAG1] != ELFMAG1 || src.e_ident[EI_MAG2] != ELFMAG2 ||
+      src.e_ident[EI_MAG3] != ELFMAG3 || src.e_ident[EI_CLASS] != ELFCLASS64 || src.e_type != ET_DYN ||
+      src.e_phentsize != sizeof(Elf64_Phdr) || src.e_phnum == 0 || src.e_phnum > 64)
+    return -8; /* ENOEXEC */
+  /* a static PIE only: the kernel would not load an interpreter's own
+   * interpreter (ld.so for a dynamic urun) */
+  Elf64_Phdr sph[64];
+  long len = (long)(src.e_phnum * sizeof(Elf64_Phdr));
+  if (selfexe_syscall(SYS_pread64, srcfd, (long)sph, len, (long)src.e_phoff, 0, 0) != len) return -8;
+  for (int i = 0; i < src.e_phnum; i++)
+    if (sph[i].p_type == PT_INTERP) return -8;
+  /* header, three program headers, the interpreter's path */
+  union {
+    Elf64_Ehdr eh;
+    unsigned char bytes[sizeof(Elf64_Ehdr) + 3 * sizeof(Elf64_Phdr) + 32];
+  } stub;
+  for (unsigned i = 0; i < sizeof(stub.bytes); i++) stub.bytes[i] = 0;
+  Elf64_Phdr *ph = (Elf64_Phdr *)(stub.bytes + sizeof(Elf64_Ehdr));
+  char *interp = (char *)(ph + 3), *end = interp;
+  static const char prefix[] = "/proc/self/fd/";
+  for (const char *c = prefix; *c; c++) *end++ = *c;
+  end = put_decimal(end, srcfd);
+  *end++ = '\0';
+  long size = end - (char *)stub.bytes;
+  for (int i = 0; i < EI_NIDENT; i++) stub.eh.e_ident[i] = src.e_ident[i];
+  stub.eh.e_type = ET_DYN;
+  stub.eh.e_machine = src.e_machine;
+  stub.eh.e_version = EV_CURRENT;
+  stub.eh.e_flags = src.e_flags;
+  stub.eh.e_phoff = sizeof(Elf64_Ehdr);
+  stub.eh.e_ehsize = sizeof(Elf64_Ehdr);
+  stub.eh.e_phentsize = sizeof(Elf64_Phdr);
+  stub.eh.e_phnum = 3;
+  ph[0].p_type = PT_INTERP;
+  ph[0].p_flags = PF_R;
+  ph[0].p_offset = ph[0].p_vaddr = ph[0].p_paddr = (unsigned long)(interp - (char *)stub.bytes);
+  ph[0].p_filesz = ph[0].p_memsz = (unsigned long)(end - interp);
+  ph[0].p_align = 1;
+  ph[1].p_type = PT_LOAD; /* the kernel maps a program only with one */
+  ph[1].p_flags = PF_R;
+  ph[1].p_filesz = ph[1].p_memsz = (unsigned long)size;
+  ph[1].p_align = 4096;
+  ph[2].p_type = PT_GNU_STACK;
+  ph[2].p_flags = PF_R | PF_W;
+  ph[2].p_align = 16;
+  long mfd = SYS(SYS_memfd_create, name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC, 0);
+  if (mfd == -22) mfd = SYS(SYS_memfd_create, name, MFD_CLOEXEC | MFD_ALLOW_SEALING, 0);
+  if (mfd < 0) return mfd;
+  long r = SYS(SYS_write, mfd, stub.bytes, size);
+  if (r == size) r = SYS(SYS_fcntl, mfd, F_ADD_SEALS, SELFEXE_SEALS);
+  else if (r >= 0) r = -5;
+  if (r < 0) {
+    SYS(SYS_close, mfd, 0, 0);
+    return r;
+  }
+  return mfd;
+}
+
 int selfexe_raw_is_sealed(int fd) {
   long seals = SYS(SYS_fcntl, fd, F_GET_SEALS, 0);
   long fixed = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW;

@@ -24,6 +24,16 @@ long selfexe_syscall(long nr, long a, long b, long c, long d, long e, long f) SE
  * failure (-EACCES naming vm.memfd_noexec=2 among the causes). */
 long selfexe_raw_copy(int srcfd, const char *name) SELFEXE_FREESTANDING;
 
+/* A close-on-exec, sealed memfd holding a program of a few hundred bytes
+ * whose interpreter (PT_INTERP) is "/proc/self/fd/SRCFD": executed while
+ * srcfd is open (close-on-exec is enough: the kernel opens the interpreter
+ * before it closes those), it runs the static PIE at srcfd as its
+ * interpreter, straight from the page cache, while the process's exe, the
+ * one thing of it a container can open through /proc, is this stub.  The
+ * interpreter must then set the auxiliary vector right (urun_entry.c).
+ * -errno on failure (-ENOEXEC: srcfd is no 64-bit static PIE). */
+long selfexe_raw_stub(int srcfd, const char *name) SELFEXE_FREESTANDING;
+
 /* Whether fd is one of our sealed copies. */
 int selfexe_raw_is_sealed(int fd) SELFEXE_FREESTANDING;
 

@@ -593,10 +593,15 @@ assert_urun_did_not_run() {
   assert_not_contains "$1" "unknown command" "$2: urun's binary ran inside the container"
 }
 
-test_sec_self_exe_through_exec() {
+# The CVE-2019-5736 attack through exec: $1, a jq filter for the config
+# (capabilities); $2 "privileged" when the container may open what
+# non-dumpable runtime processes map (it holds the sealed copy then, and
+# must not get further).
+self_exe_hunt() {
   local sum
   sum=$(own_urun)
   make_bundle "$T/b" /testprog sleep 30
+  cfg "$T/b" "$1"
   plant_self_exe_links "$T/b"
   mkfifo -m 666 "$T/b/rootfs/tmp/fifo"
   (cd "$T/b" && uown create c >/dev/null 2>&1) || fail "create failed"
@@ -617,9 +622,24 @@ test_sec_self_exe_through_exec() {
   grep -q '^exe-hunt:' "$T/hunt.out" || fail "the hunter did not finish: $(cat "$T/hunt.out"); $(uown ps c 2>&1)"
   out=$(cat "$T/hunt.out")
   ! grep -q '^wrote' "$T/hunt.out" || fail "the container wrote the runtime's binary: $out"
-  assert_contains "$out" "exe-hunt: held 0" "the container held an fd on a runtime binary"
+  [ "${2:-}" = privileged ] || assert_contains "$out" "exe-hunt: held 0" "the container held an fd on a runtime binary"
   assert_eq "$(sha256sum "$T"/urun* | sha256sum)" "$sum" "urun's binary changed"
   uown delete -f c
+}
+
+test_sec_self_exe_through_exec() {
+  self_exe_hunt .
+}
+
+# A root container with CAP_SYS_PTRACE and CAP_SYS_ADMIN may open the exe
+# and the mapped files (/proc/PID/map_files) of the runtime's processes:
+# what they map must be the sealed copy then, not the host's binary (a
+# user's containers, which never hold such capabilities on the host, run
+# urun's code from the host's file behind a sealed stub instead).
+test_sec_self_exe_privileged_container() {
+  is_root || skip "only root's containers can hold capabilities in the host's user namespace"
+  local caps='["CAP_SYS_ADMIN","CAP_SYS_PTRACE","CAP_CHECKPOINT_RESTORE","CAP_DAC_OVERRIDE"]'
+  self_exe_hunt ".process.capabilities |= with_entries(.value = $caps)" privileged
 }
 
 test_sec_self_exe_as_init() {

