@@ -35,6 +35,9 @@ fp_setup() {
   cat >"$T/storage.conf" <<EOF
 [storage]
 driver = "overlay"
+runroot = "$T/runroot"
+graphroot = "$T/storage"
+rootless_storage_path = "$T/storage"
 
 [storage.options]
 auto-userns-min-size = 1024
@@ -129,7 +132,7 @@ EOF
 fp_nothing_left() {
   local mounts
   # (storage's own bind mount of its overlay directory, podman's netns directory stay)
-  mounts=$(pm unshare grep -E " $T/storage/overlay/[^ ]*/merged | - fuse" /proc/self/mountinfo)
+  mounts=$(pm unshare grep " $T/" /proc/self/mountinfo | grep -E "/merged | - fuse")
   [ -z "$mounts" ] || fail "mounts left in podman's namespace: $mounts"
   podman_nothing_left
 }
@@ -273,4 +276,102 @@ test_fuse_podman_build_urun_fuse_overlay() {
 test_fuse_podman_build_fuse_overlayfs() {
   fp_setup "$(command -v fuse-overlayfs || echo /usr/bin/fuse-overlayfs)"
   sc_build
+}
+
+# --- podman run --userns=auto: the image's ids shifted by the mount program
+
+# The id on the host (outside podman's namespace) of id $1 in it.
+fp_host_id() {
+  pm unshare cat /proc/self/uid_map | awk -v id="$1" '$1 <= id && id < $1 + $3 { print $2 + id - $1 }'
+}
+
+sc_userns_auto() {
+  # two containers at once, each with a range of its own, over one image layer
+  local c map size
+  for c in fp-a fp-b; do
+    run_rc pm run -d --name "$c" --userns=auto --pull=never --runtime "$URUN_RT" "$FP_BASE" sleep 100
+    assert_eq "$rc" 0 "podman run -d --userns=auto $c (output: $out)"
+  done
+  local map_a map_b
+  map_a=$(pm exec fp-a cat /proc/self/uid_map | awk '{print $1, $2, $3}')
+  map_b=$(pm exec fp-b cat /proc/self/uid_map | awk '{print $1, $2, $3}')
+  assert_match "$map_a" "^0 [1-9][0-9]* [0-9]+$" "fp-a's uid map (one range from podman's namespace)"
+  assert_ne "$map_a" "$map_b" "the two containers' uid maps"
+  # the mount program shifts each container's ids: storage passed it the
+  # container's map (no chowned copy of the image's layer, see below)
+  for map in "$map_a" "$map_b"; do
+    read -r _ host size <<<"$map"
+    [ "$(pgrep -c -f "$(basename "$PROGRAM") .*uidmapping=:?0:$host:$size,.*$T/")" = 1 ] ||
+      fail "no $(basename "$PROGRAM") with uidmapping=0:$host:$size: $(pgrep -a -f "$(basename "$PROGRAM")")"
+  done
+  # what the containers see: the image's ids; a chown and a new file in fp-a
+  run_rc pm exec fp-a sh -c '
+    stat -c "%n %u:%g" /ids/u1000 /ids/u5 /ids/d2000 /ids/d2000/f
+    chown 3:4 /ids/u1000 && echo new >/ids/new && chown 1500:1501 /ids/new && mkdir /ids/d2000/sub
+    stat -c "%n %u:%g" /ids/u1000 /ids/new /ids/d2000/sub'
+  assert_eq "$out" "/ids/u1000 1000:1000
+/ids/u5 5:7
+/ids/d2000 2000:2000
+/ids/d2000/f 2000:2001
+/ids/u1000 3:4
+/ids/new 1500:1501
+/ids/d2000/sub 0:0" "fp-a: the image's ids, then its chown, new file and directory"
+  run_rc pm exec fp-b sh -c 'stat -c "%n %u:%g" /ids/u1000 /ids/u5 /ids/d2000/f; ls /ids'
+  assert_eq "$out" "/ids/u1000 1000:1000
+/ids/u5 5:7
+/ids/d2000/f 2000:2001
+d2000
+u1000
+u5" "fp-b: the image's ids, nothing of fp-a's changes"
+  # on disk (seen in podman's namespace): fp-a's layer holds the ids fp-a
+  # set, as an image layer holds them (what podman commit puts in an image);
+  # the image's layer is as imported: nothing was chowned
+  local upper lower layers
+  upper=$(pm inspect --format '{{.GraphDriver.Data.UpperDir}}' fp-a) || fail "podman inspect"
+  lower=$(pm inspect --format '{{.GraphDriver.Data.LowerDir}}' fp-a)
+  assert_eq "$(pm inspect --format '{{.GraphDriver.Data.LowerDir}}' fp-b)" "$lower" "the two containers' image layer"
+  run_rc fp_layer_view "$upper"
+  assert_contains "$out" "/ids 0:0
+/ids/d2000 2000:2000
+/ids/d2000/sub 0:0
+/ids/new 1500:1501
+/ids/u1000 3:4" "fp-a's layer on disk"
+  run_rc fp_layer_view "$lower"
+  assert_contains "$out" "/ids 0:0
+/ids/d2000 2000:2000
+/ids/d2000/f 2000:2001
+/ids/u1000 1000:1000
+/ids/u5 5:7" "the image's layer on disk"
+  # and on the host: the user's subordinate ids for those
+  assert_eq "$(stat -c %u:%g "$upper/ids/u1000")" "$(fp_host_id 3):$(fp_host_id 4)" "fp-a's chowned file, seen from the host"
+  assert_eq "$(stat -c %u:%g "$lower/ids/u1000")" "$(fp_host_id 1000):$(fp_host_id 1000)" "the image's file, seen from the host"
+  layers=$(pm unshare ls "$T/storage/overlay" | grep -vc '^l$')
+  assert_eq "$layers" 3 "layer directories: the image's and one per container (no chowned copy of the image)"
+  # podman commit of fp-a, stopped, run without --userns=auto: the ids fp-a
+  # set. (Not while it runs: storage's diff then reads the mount that shows
+  # fp-a's shifted ids and chowns its root to 0:0, outside the map:
+  # urun-fuse-overlay refuses that, fuse-overlayfs stores 65534 there and the
+  # image gets every id shifted.)
+  run_rc pm stop -t 0 fp-a
+  assert_eq "$rc" 0 "podman stop (output: $out)"
+  run_rc pm commit -q fp-a localhost/fp-committed
+  assert_eq "$rc" 0 "podman commit (output: $out)"
+  run_rc pm run --rm --pull=never --runtime "$URUN_RT" localhost/fp-committed stat -c "%n %u:%g" /ids/u1000 /ids/new /ids/u5
+  assert_eq "$out" "/ids/u1000 3:4
+/ids/new 1500:1501
+/ids/u5 5:7" "the committed image"
+  run_rc pm rm -f -t 0 fp-a fp-b
+  assert_eq "$rc" 0 "podman rm (output: $out)"
+  fp_nothing_left
+  fp_rmi_all
+}
+
+test_fuse_podman_userns_auto_urun_fuse_overlay() {
+  fp_setup "$FUSE_OVL"
+  sc_userns_auto
+}
+
+test_fuse_podman_userns_auto_fuse_overlayfs() {
+  fp_setup "$(command -v fuse-overlayfs || echo /usr/bin/fuse-overlayfs)"
+  sc_userns_auto
 }
