@@ -433,6 +433,25 @@ made" "a second run over the kept upper directory"
 test_urun_run_overlay_rootfs_kernel() { fo_urun_rootfs_overlay auto; }
 test_urun_run_overlay_rootfs_fuse() { fo_urun_rootfs_overlay fuse; }
 
+# The container's process under another id than the helper's (root): the
+# helper mounts for every id (allow_other), so the process reaches its root;
+# modes still apply. Before, exec failed with "permission denied".
+test_urun_run_overlay_rootfs_fuse_other_user() {
+  fo_need
+  is_root || skip "a rootless bundle maps the user's id only: no other id to run the process as"
+  make_bundle "$T/b" sh -c 'id -u; cat /etc/passwd; cat /secret 2>&1 | sed "s/.*: //"; touch /made 2>&1 | sed "s/.*: //"'
+  echo private >"$T/b/rootfs/secret"
+  chmod 600 "$T/b/rootfs/secret"
+  cfg "$T/b" '.annotations["run.urun.overlay.driver"] = "fuse" | .process.user.uid = 1000 | .process.user.gid = 1000'
+  out=$(cd "$T/b" && urun run --overlay c 2>&1) || fail "urun run --overlay as uid 1000: $out"
+  assert_eq "$out" "1000
+root:x:0:0:root:/:/bin/sh
+Permission denied
+Permission denied" "uid 1000 in the container: a readable file, a file of mode 600, a directory of root's"
+  assert_nothing_left c "$T/b"
+  fo_nothing_mounted
+}
+
 # Layers in fuse-overlayfs's own forms (.wh.NAME files, its opaque xattr,
 # .wh..wh..opq) read as fuse-overlayfs reads them: it is the expected answer.
 test_fuse_overlay_reads_fuse_overlayfs_forms() {
