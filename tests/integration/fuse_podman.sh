@@ -1,7 +1,8 @@
 # fuse_podman.sh: rootless podman 4.3 and buildah 1.28 (Debian's) with
 # urun-fuse-overlay as containers/storage's overlay mount_program, and each
-# scenario again with fuse-overlayfs as the mount program: both must pass
-# the same checks. urun is the OCI runtime (--runtime). The storage is the
+# scenario again with fuse-overlayfs as the mount program: the same checks,
+# and where fuse-overlayfs answers otherwise (fp_opq_hidden) the test says
+# so and expects its answer. urun is the OCI runtime (--runtime). The storage is the
 # test's own: the overlay driver under $T with the mount program as a
 # --storage-opt (podman's exit command gets it too), the --userns=auto sizes
 # in $T/storage.conf through CONTAINERS_STORAGE_CONF, podman's test
@@ -42,7 +43,6 @@ rootless_storage_path = "$T/storage"
 [storage.options]
 auto-userns-min-size = 1024
 auto-userns-max-size = 8192
-
 EOF
   export CONTAINERS_STORAGE_CONF=$T/storage.conf PODMAN_DRIVER=overlay PODMAN_STORAGE_OPT=overlay.mount_program=$program
   # buildah keeps RUN --mount=type=cache directories under $TMPDIR (else /var/tmp)
