@@ -21,7 +21,7 @@ if [ $# -gt 0 ]; then packages=("$@"); else packages=(
   golang-github-opencontainers-specs-dev python3-jsonschema
   # apparmor_parser checks urun's AppArmor profile (make check)
   apparmor
-  # real callers (tests/integration/podman.sh, buildah.sh, callers.sh) and the references they compare with
+  # real callers (tests/integration/podman.sh, buildah.sh, callers.sh, fuse_podman.sh) and the references they compare with
   podman conmon crun runc slirp4netns catatonit containerd buildah rootlesskit
 ); fi
 missing=()

@@ -6,8 +6,20 @@
 PODMAN_IMG=localhost/urun-podman-test
 
 # podman with the test's private storage (flags, so that the exit command
-# conmon runs gets them too)
-pm() { podman --root "$T/storage" --runroot "$T/runroot" --storage-driver vfs "$@"; }
+# conmon runs gets them too); PODMAN_DRIVER: vfs (default) or overlay, and
+# PODMAN_STORAGE_OPT a driver option (overlay.mount_program=...): podman and
+# buildah drop storage.conf's driver options once --storage-driver is given
+pm() { with_storage podman "$@"; }
+
+# buildah with the same storage (pm sees its images)
+bh() { with_storage buildah "$@"; }
+
+with_storage() {
+  local prog=$1
+  shift
+  "$prog" --root "$T/storage" --runroot "$T/runroot" --storage-driver "${PODMAN_DRIVER:-vfs}" \
+    ${PODMAN_STORAGE_OPT:+--storage-opt "$PODMAN_STORAGE_OPT"} "$@"
+}
 
 # podman run --rm with the runtime of the scenario ($RT)
 prun() { pm run --rm --pull=never --runtime "$RT" "$@"; }

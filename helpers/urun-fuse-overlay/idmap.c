@@ -10,7 +10,9 @@
 const char *idmap_parse(const char *s, struct idmap *m) {
   uint32_t v[3];
   int k = 0;
-  const char *p = s;
+  /* storage's optsAppendMappings puts a ':' before the first triple too */
+  const char *p = *s == ':' ? s + 1 : s;
+  if (!*p) return "expected CONTAINER:HOST:LENGTH triples of numbers";
   while (*p) {
     char *end;
     errno = 0;
@@ -39,21 +41,22 @@ const char *idmap_parse(const char *s, struct idmap *m) {
   return NULL;
 }
 
-uint32_t idmap_show(const struct idmap *m, uint32_t host) {
-  if (m->n == 0) return host;
+uint32_t idmap_show(const struct idmap *m, uint32_t stored) {
+  if (m->n == 0) return stored;
   for (size_t i = 0; i < m->n; i++)
-    if (host >= m->r[i].host && host - m->r[i].host < m->r[i].len) return m->r[i].container + (host - m->r[i].host);
+    if (stored >= m->r[i].container && stored - m->r[i].container < m->r[i].len)
+      return m->r[i].host + (stored - m->r[i].container);
   return OVERFLOW_ID;
 }
 
-bool idmap_store(const struct idmap *m, uint32_t container, uint32_t *host) {
+bool idmap_store(const struct idmap *m, uint32_t shown, uint32_t *stored) {
   if (m->n == 0) {
-    *host = container;
+    *stored = shown;
     return true;
   }
   for (size_t i = 0; i < m->n; i++)
-    if (container >= m->r[i].container && container - m->r[i].container < m->r[i].len) {
-      *host = m->r[i].host + (container - m->r[i].container);
+    if (shown >= m->r[i].host && shown - m->r[i].host < m->r[i].len) {
+      *stored = m->r[i].container + (shown - m->r[i].host);
       return true;
     }
   return false;

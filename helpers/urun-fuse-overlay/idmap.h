@@ -10,7 +10,10 @@
 
 #define OVERFLOW_ID 65534
 
-/* CONTAINER id C+i is HOST id H+i for i < LEN. */
+/* As containers/storage and fuse-overlayfs mean it: the layers store the
+ * CONTAINER id C+i, the mount shows it as the HOST id H+i (i < LEN), the id
+ * in the mounter's namespace that the container's user namespace maps back
+ * to C+i. */
 struct idrange {
   uint32_t container, host, len;
 };
@@ -20,12 +23,13 @@ struct idmap {
   size_t n; /* 0: identity */
 };
 
-/* "C:H:LEN[:C:H:LEN...]" (fuse-overlayfs's form). NULL, or why not. */
+/* "C:H:LEN[:C:H:LEN...]" (fuse-overlayfs's form; containers/storage writes
+ * it with a leading ':'). NULL, or why not. */
 const char *idmap_parse(const char *s, struct idmap *m);
-/* The id a host id shows as: the overflow id where the map has none. */
-uint32_t idmap_show(const struct idmap *m, uint32_t host);
-/* The host id for a container id; false where the map has none. */
-bool idmap_store(const struct idmap *m, uint32_t container, uint32_t *host);
+/* The id a stored id shows as: the overflow id where the map has none. */
+uint32_t idmap_show(const struct idmap *m, uint32_t stored);
+/* The id to store for an id set through the mount; false where the map has none. */
+bool idmap_store(const struct idmap *m, uint32_t shown, uint32_t *stored);
 
 /* Turn a layer's stat into what the mount shows (maps, squash, nlink). */
 void idmap_present(struct stat *st);

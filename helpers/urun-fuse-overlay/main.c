@@ -146,10 +146,26 @@ static void set_signals(void) {
   signal(SIGPIPE, SIG_IGN);
 }
 
+/* Is the FUSE option KEY in the comma list LIST? */
+static bool has_fuse_opt(const char *list, const char *key) {
+  size_t n = strlen(key);
+  for (const char *p = list; (p = strstr(p, key)); p += n)
+    if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0')) return true;
+  return false;
+}
+
 static struct fuse_session *new_session(struct options *o) {
+  /* root (of its user namespace) mounts for every process there, as the
+   * kernel overlay and fuse-overlayfs do: podman's --userns=auto container
+   * runs under other ids of that namespace; modes still apply
+   * (default_permissions), and the kernel keeps a mount made in a user
+   * namespace out of the reach of processes outside it */
+  bool for_all = geteuid() == 0 && !has_fuse_opt(o->fuse_opts, "allow_other") &&
+                 !has_fuse_opt(o->fuse_opts, "allow_root");
   char opts[1400];
-  snprintf(opts, sizeof(opts), "-odefault_permissions,fsname=%s,subtype=urun-fuse-overlay%s%s",
-           ovl.layers[ovl.nlayers - 1].path, o->fuse_opts[0] ? "," : "", o->fuse_opts);
+  snprintf(opts, sizeof(opts), "-odefault_permissions,fsname=%s,subtype=urun-fuse-overlay%s%s%s",
+           ovl.layers[ovl.nlayers - 1].path, for_all ? ",allow_other" : "", o->fuse_opts[0] ? "," : "",
+           o->fuse_opts);
   /* fsname may hold a comma: FUSE's option syntax escapes it */
   char *args_v[] = {(char *)PROG, opts, o->debug ? (char *)"-d" : NULL, NULL};
   struct fuse_args args = FUSE_ARGS_INIT(o->debug ? 3 : 2, args_v);

@@ -42,7 +42,10 @@ void reply_entry(fuse_req_t req, const struct node *n, const struct stat *st) {
 int new_owner(fuse_req_t req, int udir, uid_t *uid, gid_t *gid) {
   const struct fuse_ctx *c = fuse_req_ctx(req);
   uint32_t u, g;
-  if (!idmap_store(&ovl.opt->uidmap, c->uid, &u) || !idmap_store(&ovl.opt->gidmap, c->gid, &g)) return -EOVERFLOW;
+  /* a creator the map leaves out gets the overflow id, as in fuse-overlayfs:
+   * podman, root of its namespace, makes /etc/mtab in the mount, then chowns it */
+  if (!idmap_store(&ovl.opt->uidmap, c->uid, &u)) u = OVERFLOW_ID;
+  if (!idmap_store(&ovl.opt->gidmap, c->gid, &g)) g = OVERFLOW_ID;
   struct stat st;
   /* a set-group-id directory gives its group, as the upper filesystem would */
   if (fstat(udir, &st) == 0 && (st.st_mode & S_ISGID)) g = st.st_gid;

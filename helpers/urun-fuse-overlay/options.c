@@ -19,7 +19,7 @@ static void usage(void) {
          "Without upperdir the mount is read-only.\n\n"
          "  -f                      stay in the foreground\n"
          "  -d                      foreground, and log every FUSE request\n"
-         "  -o uidmapping=C:H:N[:C:H:N...]  show host id H+i as C+i (gidmapping= likewise)\n"
+         "  -o uidmapping=C:H:N[:C:H:N...]  show stored id C+i as H+i (gidmapping= likewise)\n"
          "  -o squash_to_root | squash_to_uid=N | squash_to_gid=N   show every file as owned by that id\n"
          "  -o static_nlink         directories show a link count of 1\n"
          "  -o timeout=S            cache entries and attributes for S seconds (default 1)\n"

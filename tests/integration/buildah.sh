@@ -14,9 +14,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/../podman-lib.sh"
 
 BASE_IMG=localhost/urun-buildah-base
 
-# buildah with the test's private storage (podman's: pm sees its images)
-bh() { buildah --root "$T/storage" --runroot "$T/runroot" --storage-driver vfs "$@"; }
-
 # buildah run with urun, the isolation of the scenario ($ISO), the host's
 # network (a user cannot make buildah's CNI bridge)
 brun() { bh run --runtime "$URUN_RT" --isolation "$ISO" --network host "$@"; }

@@ -27,19 +27,26 @@ static void test_kvopts(void) {
 }
 
 static void test_idmap(void) {
+  /* fuse-overlayfs's sense: stored C+i shows as H+i */
   struct idmap m = {0};
   CHECK(idmap_parse("0:100000:10:1000:300000:10", &m) == NULL);
   CHECK(m.n == 2);
-  CHECK(idmap_show(&m, 100000) == 0);
-  CHECK(idmap_show(&m, 100009) == 9);
-  CHECK(idmap_show(&m, 100010) == OVERFLOW_ID);
-  CHECK(idmap_show(&m, 300002) == 1002);
-  CHECK(idmap_show(&m, 5) == OVERFLOW_ID);
-  uint32_t host = 0;
-  CHECK(idmap_store(&m, 1003, &host) && host == 300003);
-  CHECK(idmap_store(&m, 0, &host) && host == 100000);
-  CHECK(!idmap_store(&m, 50000, &host));
+  CHECK(idmap_show(&m, 0) == 100000);
+  CHECK(idmap_show(&m, 9) == 100009);
+  CHECK(idmap_show(&m, 10) == OVERFLOW_ID);
+  CHECK(idmap_show(&m, 1002) == 300002);
+  CHECK(idmap_show(&m, 100000) == OVERFLOW_ID);
+  uint32_t stored = 0;
+  CHECK(idmap_store(&m, 300003, &stored) && stored == 1003);
+  CHECK(idmap_store(&m, 100000, &stored) && stored == 0);
+  CHECK(!idmap_store(&m, 50000, &stored));
+  CHECK(!idmap_store(&m, 1003, &stored));
   free(m.r);
+  /* what containers/storage passes for podman --userns=auto */
+  struct idmap st = {0};
+  CHECK(idmap_parse(":0:1:1024", &st) == NULL);
+  CHECK(st.n == 1 && idmap_show(&st, 0) == 1 && idmap_show(&st, 1023) == 1024);
+  free(st.r);
   struct idmap bad = {0};
   CHECK(idmap_parse("0:1", &bad) != NULL);
   CHECK(idmap_parse("0:1:0", &bad) != NULL);
@@ -47,10 +54,12 @@ static void test_idmap(void) {
   CHECK(idmap_parse("0:-1:2", &bad) != NULL);
   CHECK(idmap_parse("4294967295:0:2", &bad) != NULL);
   CHECK(idmap_parse("a:b:c", &bad) != NULL);
+  CHECK(idmap_parse(":", &bad) != NULL);
+  CHECK(idmap_parse("::0:1:2", &bad) != NULL);
   free(bad.r);
   struct idmap none = {0};
   CHECK(idmap_show(&none, 1234) == 1234);
-  CHECK(idmap_store(&none, 1234, &host) && host == 1234);
+  CHECK(idmap_store(&none, 1234, &stored) && stored == 1234);
 }
 
 int main(void) {
