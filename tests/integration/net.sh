@@ -511,6 +511,8 @@ test_net_bad_arguments() {
   expect_slirp_error "expected PID|PATH" --mtu 1500
   expect_slirp_error "PID: expected a process id" notapid
   expect_slirp_error "--ready-fd 77: not an open file descriptor" --ready-fd 77 1
+  expect_slirp_error "--stop-pidfd 0: not a pidfd" --stop-pidfd 0 1
+  expect_slirp_error "--stop-pidfd 77: not a pidfd" --stop-pidfd 77 1
   expect_slirp_error "process 999999999: No such process" 999999999
   expect_slirp_error "network namespace /nonexistent" --netns-type=path /nonexistent
   if ! is_root && [ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" -gt 80 ]; then
