@@ -13,6 +13,7 @@
 
 #include "loop.h"
 #include "mss_clamp.h"
+#include "tcp_reap.h"
 #include "util.h"
 
 /* One slirp socket: the events slirp wants and the epoll state of its fd.
@@ -140,6 +141,7 @@ void sg_tap_write(const void *frame, size_t len) {
 }
 
 static ssize_t send_packet(const void *buf, size_t len, void *opaque) {
+  tcp_reap_slirp(buf, len);
   /* slirp's SYNs are small: clamp a copy */
   if (len <= 256 && mss_clamp_wanted(buf, len, mss_max)) {
     uint8_t syn[256];
@@ -242,6 +244,10 @@ static void tap_event(struct handler *h, uint32_t ev) {
     if (hook && hook(buf, (size_t)n)) continue;
     mss_clamp(buf, (size_t)n, mss_max);
     slirp_input(slirp, buf, (int)n);
+    /* libslirp copied the frame: it is still ours to read */
+    uint8_t rst[TCP_REAP_RST_MAX];
+    size_t rst_len = tcp_reap_guest(buf, (size_t)n, rst);
+    if (rst_len) slirp_input(slirp, rst, (int)rst_len);
   }
 }
 
