@@ -31,6 +31,7 @@ struct dir {
   int pipe[2];
   size_t pending; /* bytes in the pipe */
   size_t cap;
+  bool grown; /* asked for PIPE_SIZE already */
   bool eof;  /* source said EOF */
   bool shut; /* EOF passed on (shutdown SHUT_WR of the target) */
 };
@@ -43,13 +44,23 @@ struct relay {
 
 static void relay_close(struct relay *r) {
   r->dead = true;
+  /* the sockets are ours alone: closing them takes them out of epoll */
   for (int i = 0; i < 2; i++) {
-    loop_del(r->end[i].fd);
     close(r->end[i].fd);
     close(r->dir[i].pipe[0]);
     close(r->dir[i].pipe[1]);
   }
   loop_defer_free(r);
+}
+
+/* A full pipe grows to PIPE_SIZE once: fewer wakeups for a stream, and
+ * none of the cost (two fcntl, the kernel's ring) for the many short
+ * connections that never fill 64 KiB. */
+static void grow(struct dir *d) {
+  if (d->cap >= PIPE_SIZE || d->grown) return;
+  d->grown = true;
+  int sz = fcntl(d->pipe[1], F_SETPIPE_SZ, PIPE_SIZE);
+  if (sz > 0) d->cap = (size_t)sz;
 }
 
 /* Move what can move now in direction I; false on a fatal error. */
@@ -63,6 +74,7 @@ static bool pump(struct relay *r, int i) {
       if (n > 0) {
         d->pending += (size_t)n;
         moved = true;
+        if (d->pending >= d->cap) grow(d);
       } else if (n == 0) {
         d->eof = true;
       } else if (errno == EAGAIN) {
@@ -120,10 +132,11 @@ int relay_start(int a, int b) {
   for (int i = 0; i < 2; i++) {
     struct dir *d = &r->dir[i];
     if (pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) < 0) goto fail;
-    /* a bigger pipe, fewer wakeups; the default 64 KiB when refused */
-    fcntl(d->pipe[1], F_SETPIPE_SZ, PIPE_SIZE);
+    /* its real size: a user over pipe-user-pages-soft gets 8 KiB, and
+     * pump() must not take a full pipe for an empty socket; grow()
+     * enlarges a full one */
     int sz = fcntl(d->pipe[1], F_GETPIPE_SZ);
-    d->cap = sz > 0 ? (size_t)sz : 65536;
+    d->cap = sz > 0 ? (size_t)sz : 4096;
     /* a new socket may already hold data or room: the first edge may be gone */
     r->end[i] = (struct end){.h.fn = relay_event, .r = r, .fd = fds[i], .readable = true, .writable = true};
   }
