@@ -56,6 +56,21 @@ def tcp_sink_serve(addr, port, readyfile):
         h.update(d); n += len(d)
     c.sendall(b"got %d %s\n" % (n, h.hexdigest()[:16].encode())); c.close()
 
+def tcp_slow_sink_serve(addr, port, readyfile, outfile, gofile):
+    # says hello and closes its side first, reads nothing until GOFILE
+    # exists (the container's data piles up in the helper, and is still
+    # there when the container's FIN comes), then counts what came
+    import hashlib
+    s = socket.socket(socket.AF_INET); s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+    s.bind((addr, int(port))); s.listen(1); ready(readyfile)
+    c, a = s.accept(); c.sendall(b"hello\n"); c.shutdown(socket.SHUT_WR)
+    while not os.path.exists(gofile): time.sleep(0.01)
+    h = hashlib.sha256(); n = 0
+    while True:
+        d = c.recv(65536)
+        if not d: break
+        h.update(d); n += len(d)
+    open(outfile + ".tmp", "w").write("got %d %s\n" % (n, h.hexdigest()[:16])); os.rename(outfile + ".tmp", outfile)
 def tcp_push(host, port, nbytes):
     # the send MSS the connection settled on, then NBYTES of a known pattern
     import hashlib
@@ -121,7 +136,7 @@ def api(path, *requests):
     s.sendall("".join(r + "\n" for r in requests).encode()); s.shutdown(socket.SHUT_WR)
     sys.stdout.write(s.makefile().read())
 
-cmds = {"tcp-serve": tcp_serve, "tcp-sink-serve": tcp_sink_serve, "tcp-push": tcp_push, "udp-serve": udp_serve, "dns-serve": dns_serve,
+cmds = {"tcp-serve": tcp_serve, "tcp-sink-serve": tcp_sink_serve, "tcp-slow-sink-serve": tcp_slow_sink_serve, "tcp-push": tcp_push, "udp-serve": udp_serve, "dns-serve": dns_serve,
         "tcp-get": tcp_get, "tcp-get-many": tcp_get_many, "udp-get": udp_get, "api": api, "exit-fd-run": exit_fd_run}
 try:
     cmds[sys.argv[1]](*sys.argv[2:])
@@ -274,6 +289,27 @@ test_net_tcp_time_wait_reaped() {
   socks=$(find /proc/"$SPID"/fd -lname 'socket:*' | wc -l)
   [ "$socks" -lt 20 ] || fail "the helper holds $socks sockets after 200 closed connections (TIME_WAIT kept)"
   urun delete -f n10
+}
+
+# ... and what the container sent before its FIN still reaches a server
+# that closed its side first and reads only after the container is done
+# (the reset waits while libslirp holds data for the host; tcp_reap.c).
+test_net_tcp_time_wait_keeps_data() {
+  need_slirp
+  local port out sent
+  port=$(free_port)
+  bg nettool tcp-slow-sink-serve 127.0.0.1 "$port" "$T/sready" "$T/sgot" "$T/sgo"
+  wait_for test -s "$T/sready"
+  net_container n11
+  start_slirp --allow-host-loopback "$CPID"
+  out=$(timeout 20 "$URUN" --root "$STATE" exec n11 /bin/sh -c "$PY /nettool.py tcp-push 10.0.2.2 $port 1048576") ||
+    fail "push through slirp failed: $out"
+  touch "$T/sgo"
+  assert_contains "$out" "hello" "the server's greeting"
+  wait_for test -s "$T/sgot"
+  sent=$(printf '%s\n' "$out" | sed -n 's/^sent //p')
+  assert_eq "$(cat "$T/sgot")" "got $sent" "what the host received"
+  urun delete -f n11
 }
 
 # libslirp has no window scaling: with the tap's MTU of 65520 two segments

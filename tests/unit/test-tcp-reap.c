@@ -71,55 +71,114 @@ static size_t seg(uint8_t *f, bool v6, bool from_guest, uint8_t flags, uint32_t 
 
 enum { FIN = 1, SYN = 2, RST = 4, ACK = 0x10 };
 
+/* what tcp_reap_collect() hands libslirp, and which host sockets libslirp
+ * still wants to write to */
+static uint8_t got[TCP_REAP_RST_MAX];
+static size_t ngot, inputs;
+static int busy_fd = -1;
+static bool wants_out(int fd) { return fd == busy_fd; }
+static void input(const uint8_t *f, size_t len) {
+  memcpy(got, f, len < sizeof(got) ? len : sizeof(got));
+  ngot = len;
+  inputs++;
+}
+
+/* The container's frame F, taken by libslirp (which opens FD for a SYN). */
+static void guest(const uint8_t *f, size_t len, int fd) {
+  tcp_reap_guest(f, len);
+  if (fd >= 0) tcp_reap_fd_opened(fd);
+  tcp_reap_guest_done();
+}
+
+/* One round of the loop: the RSTs it hands libslirp (0 or 1 here). */
+static size_t collect(void) {
+  size_t before = inputs;
+  ngot = 0;
+  tcp_reap_collect(wants_out, input);
+  return inputs - before;
+}
+
 static void test_reap(void) {
-  uint8_t f[256], rst[TCP_REAP_RST_MAX];
+  uint8_t f[256];
   for (int v6 = 0; v6 <= 1; v6++) {
     size_t tcp = 14 + (v6 ? 40 : 20);
     /* libslirp closes first (after 5 bytes of answer), the container
      * acks its FIN with its own: libslirp is in TIME_WAIT */
+    guest(f, seg(f, v6, true, SYN, 499, 0, 0), 7);
     tcp_reap_slirp(f, seg(f, v6, false, FIN | ACK, 1000, 500, 5));
-    CHECK(tcp_reap_guest(f, seg(f, v6, true, ACK, 500, 1005, 0), rst) == 0); /* data acked, not the FIN */
-    size_t n = tcp_reap_guest(f, seg(f, v6, true, FIN | ACK, 500, 1006, 0), rst);
-    CHECK(n == tcp + 20);
-    CHECK(sums(rst, n, v6) == 0);
-    CHECK(rst[tcp + 13] == RST);
-    CHECK(get32(rst + tcp + 4) == 501);
-    CHECK(!memcmp(rst + tcp, f + tcp, 4));                              /* the container's ports */
-    CHECK(!memcmp(rst + 14 + (v6 ? 8 : 12), f + 14 + (v6 ? 8 : 12), v6 ? 32 : 8)); /* and addresses */
+    guest(f, seg(f, v6, true, ACK, 500, 1005, 0), -1); /* data acked, not the FIN */
+    CHECK(collect() == 0);
+    guest(f, seg(f, v6, true, FIN | ACK, 500, 1006, 0), -1);
+    CHECK(collect() == 1);
+    CHECK(ngot == tcp + 20);
+    CHECK(sums(got, ngot, v6) == 0);
+    CHECK(got[tcp + 13] == RST);
+    CHECK(get32(got + tcp + 4) == 501);
+    CHECK(!memcmp(got + tcp, f + tcp, 4));                                 /* the container's ports */
+    CHECK(!memcmp(got + 14 + (v6 ? 8 : 12), f + 14 + (v6 ? 8 : 12), v6 ? 32 : 8)); /* and addresses */
+    CHECK(!memcmp(got, f, 14));
     /* once: the container's resent FIN gets nothing more */
-    CHECK(tcp_reap_guest(f, seg(f, v6, true, FIN | ACK, 500, 1006, 0), rst) == 0);
+    guest(f, seg(f, v6, true, FIN | ACK, 500, 1006, 0), -1);
+    CHECK(collect() == 0);
 
     /* both at once: the container's FIN does not ack libslirp's; its
-     * next ACK does (libslirp: CLOSING, then TIME_WAIT).  Each connection
-     * starts with the container's SYN, which forgets what its resent FIN
-     * left above. */
-    CHECK(tcp_reap_guest(f, seg(f, v6, true, SYN, 699, 0, 0), rst) == 0);
+     * next ACK does (libslirp: CLOSING, then TIME_WAIT) */
+    guest(f, seg(f, v6, true, SYN, 699, 0, 0), 8);
     tcp_reap_slirp(f, seg(f, v6, false, FIN | ACK, 2000, 700, 0));
-    CHECK(tcp_reap_guest(f, seg(f, v6, true, FIN | ACK, 700, 2000, 3), rst) == 0);
-    n = tcp_reap_guest(f, seg(f, v6, true, ACK, 704, 2001, 0), rst);
-    CHECK(n == tcp + 20 && get32(rst + tcp + 4) == 704);
+    guest(f, seg(f, v6, true, FIN | ACK, 700, 2000, 3), -1);
+    CHECK(collect() == 0);
+    guest(f, seg(f, v6, true, ACK, 704, 2001, 0), -1);
+    CHECK(collect() == 1 && get32(got + tcp + 4) == 704);
+
+    /* data of the container's still waits in libslirp for the host (it
+     * polls the socket for writing): no reset until it is written */
+    guest(f, seg(f, v6, true, SYN, 799, 0, 0), 9);
+    tcp_reap_slirp(f, seg(f, v6, false, FIN | ACK, 2500, 800, 0));
+    guest(f, seg(f, v6, true, FIN | ACK, 800, 2501, 100), -1);
+    busy_fd = 9;
+    CHECK(collect() == 0);
+    CHECK(collect() == 0);
+    busy_fd = -1;
+    CHECK(collect() == 1 && get32(got + tcp + 4) == 800 + 100 + 1);
 
     /* the container closes first: libslirp passes LAST_ACK to CLOSED by
      * itself, no reset */
-    CHECK(tcp_reap_guest(f, seg(f, v6, true, SYN, 899, 0, 0), rst) == 0);
-    CHECK(tcp_reap_guest(f, seg(f, v6, true, FIN | ACK, 900, 3000, 0), rst) == 0);
+    guest(f, seg(f, v6, true, SYN, 899, 0, 0), 10);
+    guest(f, seg(f, v6, true, FIN | ACK, 900, 3000, 0), -1);
     tcp_reap_slirp(f, seg(f, v6, false, FIN | ACK, 3000, 901, 0));
-    CHECK(tcp_reap_guest(f, seg(f, v6, true, ACK, 901, 3001, 0), rst) == 0);
+    guest(f, seg(f, v6, true, ACK, 901, 3001, 0), -1);
+    CHECK(collect() == 0);
 
-    /* a reset or a new SYN forgets the connection */
-    CHECK(tcp_reap_guest(f, seg(f, v6, true, SYN, 99, 0, 0), rst) == 0);
+    /* a reset from either end, or libslirp closing the socket, forgets it */
+    guest(f, seg(f, v6, true, SYN, 99, 0, 0), 11);
     tcp_reap_slirp(f, seg(f, v6, false, FIN | ACK, 4000, 100, 0));
-    CHECK(tcp_reap_guest(f, seg(f, v6, true, RST, 100, 0, 0), rst) == 0);
-    CHECK(tcp_reap_guest(f, seg(f, v6, true, FIN | ACK, 100, 4001, 0), rst) == 0);
+    guest(f, seg(f, v6, true, RST, 100, 0, 0), -1);
+    guest(f, seg(f, v6, true, FIN | ACK, 100, 4001, 0), -1);
+    CHECK(collect() == 0);
+    guest(f, seg(f, v6, true, SYN, 99, 0, 0), 12);
     tcp_reap_slirp(f, seg(f, v6, false, FIN | ACK, 5000, 100, 0));
-    tcp_reap_slirp(f, seg(f, v6, false, SYN | ACK, 9000, 100, 0));
-    CHECK(tcp_reap_guest(f, seg(f, v6, true, FIN | ACK, 100, 5001, 0), rst) == 0);
+    tcp_reap_slirp(f, seg(f, v6, false, RST | ACK, 5001, 100, 0));
+    guest(f, seg(f, v6, true, FIN | ACK, 100, 5001, 0), -1);
+    CHECK(collect() == 0);
+    guest(f, seg(f, v6, true, SYN, 99, 0, 0), 13);
+    tcp_reap_slirp(f, seg(f, v6, false, FIN | ACK, 6000, 100, 0));
+    guest(f, seg(f, v6, true, FIN | ACK, 100, 6001, 0), -1);
+    tcp_reap_fd_closed(13); /* its TIME_WAIT ran out first */
+    CHECK(collect() == 0);
+
+    /* a connection whose host socket was never seen is left alone */
+    tcp_reap_slirp(f, seg(f, v6, false, FIN | ACK, 7000, 100, 0));
+    guest(f, seg(f, v6, true, FIN | ACK, 100, 7001, 0), -1);
+    CHECK(collect() == 0);
   }
   /* not TCP, or cut short: nothing */
-  size_t len = seg(f, false, true, FIN | ACK, 1, 1, 0);
-  CHECK(tcp_reap_guest(f, 30, rst) == 0);
+  size_t len = seg(f, false, true, SYN, 1, 0, 0);
+  guest(f, 30, 20);
   f[14 + 9] = IPPROTO_UDP;
-  CHECK(tcp_reap_guest(f, len, rst) == 0);
+  guest(f, len, 21);
+  tcp_reap_slirp(f, seg(f, false, false, FIN | ACK, 1, 2, 0));
+  guest(f, seg(f, false, true, FIN | ACK, 2, 2, 0), -1);
+  CHECK(collect() == 0);
 }
 
 int main(void) {
