@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,9 +203,18 @@ static bool bind_source(int fd, const struct addr *src) {
 }
 
 /* A spare: transparent ones get bound to a client's address by the parent */
+/* A socket for the relay: TCP ones without Nagle's delay, as the
+ * forward's listening socket (fwd.c). */
+static int relay_socket(int family, int type) {
+  int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int one = 1;
+  if (fd >= 0 && type == SOCK_STREAM) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  return fd;
+}
+
 static int make_spare(const struct req_msg *m, bool keep_source, int *err) {
   int family = m->dst.ss.ss_family;
-  int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int fd = relay_socket(family, SOCK_STREAM);
   if (fd < 0 || !m->src.len) goto out;
   if (!keep_source || !make_transparent(fd, family)) {
     close(fd);
@@ -219,12 +229,12 @@ out:
 static int make_socket(const struct req_msg *m, bool keep_source, int *err) {
   if (m->spare) return make_spare(m, keep_source, err);
   int family = m->dst.ss.ss_family;
-  int fd = socket(family, m->type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int fd = relay_socket(family, m->type);
   if (fd < 0) goto fail;
   if (keep_source && m->src.len && m->src.ss.ss_family == family && !bind_source(fd, &m->src)) {
     /* address in use here, or no transparency: an ordinary source */
     close(fd);
-    fd = socket(family, m->type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    fd = relay_socket(family, m->type);
     if (fd < 0) goto fail;
   }
   if (connect(fd, (const struct sockaddr *)&m->dst.ss, m->dst.len) < 0 && errno != EINPROGRESS) {
