@@ -408,14 +408,26 @@ static urun_error *check_against_journal(int dirfd, const struct state *st) {
 
 /* Whether urun-slirp still lives, and if not, whether its watchdog
  * stopped the container (its line in the helper's log). */
+/* Whether the last bytes of the helper's log hold the watchdog's line (the
+ * last the log gets: the helper is dead by then), without reading a log a
+ * chatty helper made long. */
+static bool net_helper_log_says_stopped(int dirfd) {
+  _cleanup_close_ int fd = openat(dirfd, NET_HELPER_LOG_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat sb;
+  if (fd < 0 || fstat(fd, &sb) < 0) return false;
+  char tail[512];
+  off_t from = sb.st_size > (off_t)sizeof(tail) - 1 ? sb.st_size - (off_t)sizeof(tail) + 1 : 0;
+  ssize_t n = pread(fd, tail, sizeof(tail) - 1, from);
+  if (n <= 0) return false;
+  tail[n] = '\0';
+  return memmem(tail, (size_t)n, NET_HELPER_STOPPED_MARK, strlen(NET_HELPER_STOPPED_MARK)) != NULL;
+}
+
 static void note_net_helper(int dirfd, struct state *st) {
   if (st->net_helper_pid <= 0) return;
   /* the log first: a helper killed with SIGKILL closes its files (which
    * wakes the watchdog) a moment before it stops looking alive */
-  _cleanup_free_ char *log = NULL;
-  urun_error *e = read_file_at(dirfd, NET_HELPER_LOG_NAME, &log, NULL);
-  if (e) urun_error_free(e);
-  else st->net_helper_stopped_it = strstr(log, NET_HELPER_STOPPED_MARK) != NULL;
+  st->net_helper_stopped_it = net_helper_log_says_stopped(dirfd);
   st->net_helper_gone =
       st->net_helper_stopped_it || process_start_time(st->net_helper_pid) != st->net_helper_start_time;
 }
