@@ -3,6 +3,7 @@
 #include "fwd.h"
 
 #include <arpa/inet.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -296,7 +297,13 @@ int fwd_add(int proto, const struct addr *host, const struct addr *guest, char *
     return -1;
   }
   int one = 1;
-  if (proto == IPPROTO_TCP) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (proto == IPPROTO_TCP) {
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    /* a relay passes on what came when it came: Nagle's wait for an ACK
+     * (which the other end may delay 40 ms) is the client's to choose at
+     * its end, not ours to add; accepted sockets inherit it */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  }
   if (bind(fd, (const struct sockaddr *)&host->ss, host->len) < 0) {
     if (errno == EACCES && port < unpriv_start)
       snprintf(err, errlen, "cannot bind %s %s:%d: ports below %d need privilege (sysctl net.ipv4.ip_unprivileged_port_start)",
@@ -305,7 +312,9 @@ int fwd_add(int proto, const struct addr *host, const struct addr *guest, char *
       snprintf(err, errlen, "cannot bind %s %s:%d: %s", pname, h, port, strerror(errno));
     return -1;
   }
-  if (proto == IPPROTO_TCP && listen(fd, 128) < 0) {
+  /* a burst of clients waits in the queue, not in SYN retries (the kernel
+   * caps it at net.core.somaxconn) */
+  if (proto == IPPROTO_TCP && listen(fd, SOMAXCONN) < 0) {
     snprintf(err, errlen, "cannot listen on %s:%d: %s", h, port, strerror(errno));
     return -1;
   }

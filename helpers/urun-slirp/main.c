@@ -27,6 +27,7 @@
 #include "sandbox.h"
 #include "slirp_glue.h"
 #include "sockreq.h"
+#include "watchdog.h"
 
 /* An fd whose readiness ends the helper: the target's pidfd, --exit-fd,
  * or the signalfd for SIGTERM/SIGINT/SIGHUP. */
@@ -110,6 +111,7 @@ int main(int argc, char **argv) {
   options_parse(&o, argc, argv);
   signal(SIGPIPE, SIG_IGN);
   if (o.ready_fd >= 0 && fcntl(o.ready_fd, F_GETFD) < 0) die("--ready-fd %d: not an open file descriptor", o.ready_fd);
+  if (o.stop_pidfd >= 0) watchdog_check_pidfd(o.stop_pidfd);
   if (o.exit_fd >= 0 && fcntl(o.exit_fd, F_GETFD) < 0) die("--exit-fd %d: not an open file descriptor", o.exit_fd);
   if (loop_init() < 0) die("epoll: %s", strerror(errno));
   raise_fd_limit();
@@ -143,6 +145,14 @@ int main(int argc, char **argv) {
   }
   if (sockreq_init(child.chan) < 0 || dns_init(&o) < 0 || sg_start(&o, child.tap, dns_frame) < 0) {
     errmsg("cannot start: %s", strerror(errno));
+    kill(child.pid, SIGKILL);
+    api_cleanup();
+    exit(1);
+  }
+  /* after the namespace child: only this process may hold the pipe's
+   * write end; before the sandbox: the watchdog stays in our user
+   * namespace, the parent of the container's, to signal init there */
+  if (o.stop_pidfd >= 0 && watchdog_start(o.stop_pidfd) < 0) {
     kill(child.pid, SIGKILL);
     api_cleanup();
     exit(1);

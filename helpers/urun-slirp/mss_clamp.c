@@ -9,48 +9,18 @@
  * iperf3: see the man page). */
 #include "mss_clamp.h"
 
-#include <net/ethernet.h>
-#include <netinet/in.h>
+#include "frame.h"
+
 #include <string.h>
 
 #define TCP_OPT_END 0
 #define TCP_OPT_NOP 1
 #define TCP_OPT_MSS 2
-#define TCP_FLAG_SYN 0x02
-
-static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-
-static void put16(uint8_t *p, uint16_t v) {
-  p[0] = (uint8_t)(v >> 8);
-  p[1] = (uint8_t)v;
-}
-
-/* The TCP header of an Ethernet frame carrying IPv4 or IPv6 (no extension
- * headers, no fragment): its offset, or 0. */
-static size_t tcp_at(const uint8_t *f, size_t len) {
-  if (len < ETH_HLEN) return 0;
-  uint16_t type = get16(f + 12);
-  const uint8_t *ip = f + ETH_HLEN;
-  size_t iplen = len - ETH_HLEN;
-  size_t hl;
-  if (type == ETHERTYPE_IP) {
-    if (iplen < 20 || ip[0] >> 4 != 4) return 0;
-    hl = (size_t)(ip[0] & 0xf) * 4;
-    if (hl < 20 || ip[9] != IPPROTO_TCP || (get16(ip + 6) & 0x1fff)) return 0;
-  } else if (type == ETHERTYPE_IPV6) {
-    if (iplen < 40 || ip[0] >> 4 != 6 || ip[6] != IPPROTO_TCP) return 0;
-    hl = 40;
-  } else {
-    return 0;
-  }
-  if (iplen < hl + 20) return 0;
-  return ETH_HLEN + hl;
-}
 
 /* Where the MSS option's value of a SYN in F sits (0: none); *TCP: where
  * its TCP header does. */
 static size_t mss_at(const uint8_t *f, size_t len, size_t *tcp) {
-  size_t t = *tcp = tcp_at(f, len);
+  size_t t = *tcp = frame_tcp_at(f, len);
   if (!t || !(f[t + 13] & TCP_FLAG_SYN)) return 0;
   size_t end = t + (size_t)(f[t + 12] >> 4) * 4;
   if (end < t + 20 || end > len) return 0;

@@ -21,6 +21,7 @@ enum {
   OPT_NETNS_TYPE,
   OPT_DNS_UPSTREAM,
   OPT_DISABLE_IPV6,
+  OPT_STOP_PIDFD,
   OPT_NOOP,
 };
 
@@ -39,6 +40,7 @@ static const struct option longopts[] = {
     {"api-socket", required_argument, NULL, 'a'},
     {"ready-fd", required_argument, NULL, 'r'},
     {"exit-fd", required_argument, NULL, 'e'},
+    {"stop-pidfd", required_argument, NULL, OPT_STOP_PIDFD},
     {"userns-path", required_argument, NULL, OPT_USERNS_PATH},
     {"netns-type", required_argument, NULL, OPT_NETNS_TYPE},
     {"dns-upstream", required_argument, NULL, OPT_DNS_UPSTREAM},
@@ -67,6 +69,8 @@ static void usage(void) {
          "  -a, --api-socket PATH     JSON API on a unix socket (add/list/remove_hostfwd)\n"
          "  -r, --ready-fd N          write \"1\" to fd N once the network is up\n"
          "  -e, --exit-fd N           exit when fd N is closed or readable\n"
+         "      --stop-pidfd N        fd N is a pidfd of the container's init: exit when it exits, and\n"
+         "                            kill it (SIGKILL) should the helper be killed\n"
          "      --netns-type=pid|path the first argument is a pid (default) or a netns path\n"
          "      --userns-path PATH    user namespace to join before the network namespace\n");
 }
@@ -219,7 +223,7 @@ void options_parse(struct options *o, int argc, char **argv) {
   memset(o, 0, sizeof(*o));
   o->mtu = 65520;
   o->ipv6 = true;
-  o->ready_fd = o->exit_fd = -1;
+  o->ready_fd = o->exit_fd = o->stop_pidfd = -1;
   o->tapname = "tap0";
   parse_cidr(o, "10.0.2.0/24");
   bool by_path = false;
@@ -241,6 +245,9 @@ void options_parse(struct options *o, int argc, char **argv) {
     case 'a': o->api_socket = optarg; break;
     case 'r': o->ready_fd = (int)number("--ready-fd", optarg, 0, 1 << 20, "a file descriptor number"); break;
     case 'e': o->exit_fd = (int)number("--exit-fd", optarg, 0, 1 << 20, "a file descriptor number"); break;
+    case OPT_STOP_PIDFD:
+      o->stop_pidfd = (int)number("--stop-pidfd", optarg, 0, 1 << 20, "a file descriptor number");
+      break;
     case OPT_USERNS_PATH: o->userns_path = optarg; break;
     case OPT_NETNS_TYPE:
       if (!strcmp(optarg, "path")) by_path = true;
@@ -266,6 +273,8 @@ void options_parse(struct options *o, int argc, char **argv) {
   } else {
     o->pid = (pid_t)number("PID", target, 1, 1 << 30, "a process id (or use --netns-type=path)");
   }
+  if (o->stop_pidfd >= 0 && o->stop_pidfd == o->ready_fd) die("--stop-pidfd and --ready-fd must differ");
+  if (o->exit_fd < 0) o->exit_fd = o->stop_pidfd; /* init's end ends the helper too */
   if (o->exit_fd >= 0 && o->exit_fd == o->ready_fd) die("--exit-fd and --ready-fd must differ");
   /* IPv6 needs 1280; below that the container gets IPv4 only */
   if (o->mtu < 1280) o->ipv6 = false;

@@ -38,6 +38,7 @@ struct options {
   struct sockaddr_in6 outbound6;
   const char *api_socket;
   int ready_fd, exit_fd;
+  int stop_pidfd; /* --stop-pidfd: the watchdog's, or -1 */
   struct addr dns_upstream[MAX_DNS_UPSTREAMS];
   int n_dns_upstream;
   struct portspec *ports;

@@ -31,6 +31,7 @@ struct dir {
   int pipe[2];
   size_t pending; /* bytes in the pipe */
   size_t cap;
+  bool grown; /* asked for PIPE_SIZE already */
   bool eof;  /* source said EOF */
   bool shut; /* EOF passed on (shutdown SHUT_WR of the target) */
 };
@@ -41,15 +42,65 @@ struct relay {
   bool dead;
 };
 
+/* Empty pipes of finished relays, for the next ones: a connection a
+ * request otherwise made and closed two pipes (eight system calls of the
+ * thirty its setup and end cost). */
+#define PIPE_POOL 64
+static struct pooled {
+  int fd[2];
+  size_t cap;
+} pipe_pool[PIPE_POOL];
+static int npooled;
+
+/* A pipe for D: from the pool, or new with its real size (a user over
+ * pipe-user-pages-soft gets 8 KiB, and pump() must not take a full pipe
+ * for an empty socket; grow() enlarges a full one).  0 or -1. */
+static int pipe_get(struct dir *d) {
+  if (npooled) {
+    struct pooled *p = &pipe_pool[--npooled];
+    d->pipe[0] = p->fd[0];
+    d->pipe[1] = p->fd[1];
+    d->cap = p->cap;
+    d->grown = p->cap >= PIPE_SIZE;
+    return 0;
+  }
+  if (pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) < 0) return -1;
+  int sz = fcntl(d->pipe[1], F_GETPIPE_SZ);
+  d->cap = sz > 0 ? (size_t)sz : 4096;
+  return 0;
+}
+
+/* D's pipe back to the pool when it is empty (nothing of this connection
+ * can reach the next), else closed. */
+static void pipe_put(struct dir *d) {
+  if (d->pipe[0] < 0) return;
+  if (d->pending == 0 && npooled < PIPE_POOL) {
+    pipe_pool[npooled++] = (struct pooled){.fd = {d->pipe[0], d->pipe[1]}, .cap = d->cap};
+  } else {
+    close(d->pipe[0]);
+    close(d->pipe[1]);
+  }
+  d->pipe[0] = d->pipe[1] = -1;
+}
+
 static void relay_close(struct relay *r) {
   r->dead = true;
+  /* the sockets are ours alone: closing them takes them out of epoll */
   for (int i = 0; i < 2; i++) {
-    loop_del(r->end[i].fd);
     close(r->end[i].fd);
-    close(r->dir[i].pipe[0]);
-    close(r->dir[i].pipe[1]);
+    pipe_put(&r->dir[i]);
   }
   loop_defer_free(r);
+}
+
+/* A full pipe grows to PIPE_SIZE once: fewer wakeups for a stream, and
+ * none of the cost (two fcntl, the kernel's ring) for the many short
+ * connections that never fill 64 KiB. */
+static void grow(struct dir *d) {
+  if (d->cap >= PIPE_SIZE || d->grown) return;
+  d->grown = true;
+  int sz = fcntl(d->pipe[1], F_SETPIPE_SZ, PIPE_SIZE);
+  if (sz > 0) d->cap = (size_t)sz;
 }
 
 /* Move what can move now in direction I; false on a fatal error. */
@@ -63,6 +114,7 @@ static bool pump(struct relay *r, int i) {
       if (n > 0) {
         d->pending += (size_t)n;
         moved = true;
+        if (d->pending >= d->cap) grow(d);
       } else if (n == 0) {
         d->eof = true;
       } else if (errno == EAGAIN) {
@@ -118,12 +170,7 @@ int relay_start(int a, int b) {
   int fds[2] = {a, b};
   for (int i = 0; i < 2; i++) r->dir[i].pipe[0] = r->dir[i].pipe[1] = -1;
   for (int i = 0; i < 2; i++) {
-    struct dir *d = &r->dir[i];
-    if (pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) < 0) goto fail;
-    /* a bigger pipe, fewer wakeups; the default 64 KiB when refused */
-    fcntl(d->pipe[1], F_SETPIPE_SZ, PIPE_SIZE);
-    int sz = fcntl(d->pipe[1], F_GETPIPE_SZ);
-    d->cap = sz > 0 ? (size_t)sz : 65536;
+    if (pipe_get(&r->dir[i]) < 0) goto fail;
     /* a new socket may already hold data or room: the first edge may be gone */
     r->end[i] = (struct end){.h.fn = relay_event, .r = r, .fd = fds[i], .readable = true, .writable = true};
   }
@@ -140,10 +187,7 @@ fail:
   close(a);
   close(b);
   if (r) {
-    for (int i = 0; i < 2; i++) {
-      if (r->dir[i].pipe[0] >= 0) close(r->dir[i].pipe[0]);
-      if (r->dir[i].pipe[1] >= 0) close(r->dir[i].pipe[1]);
-    }
+    for (int i = 0; i < 2; i++) pipe_put(&r->dir[i]);
     free(r);
   }
   return -1;

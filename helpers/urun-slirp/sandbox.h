@@ -9,8 +9,9 @@
  * only FILES (pairs of path, content; NULL-terminated; may be NULL).
  * NEW_USERNS: first a user namespace of our own (no privilege needed). */
 int sandbox_mounts(bool new_userns, const char *const *files);
-/* The syscall filters: the helper's main process and its namespace child. */
-enum sandbox_profile { PROFILE_MAIN, PROFILE_NSCHILD };
+/* The syscall filters: the helper's main process, its namespace child
+ * and its watchdog. */
+enum sandbox_profile { PROFILE_MAIN, PROFILE_NSCHILD, PROFILE_WATCHDOG };
 int sandbox_seccomp(enum sandbox_profile p);
 
 #endif

@@ -1,4 +1,4 @@
-/* seccomp.c: syscall allowlists of the helper's two processes.
+/* seccomp.c: syscall allowlists of the helper's three processes.
  * Anything else fails with EPERM rather than killing: a library call we
  * did not foresee then shows up as an error message, not a dead network. */
 #include <errno.h>
@@ -28,9 +28,16 @@ static const char *const main_only[] = {
     "getegid", "poll", "ppoll", "sched_yield", "uname", NULL,
 };
 
+/* The watchdog: wait, signal init through its pidfd, say so, exit. */
+static const char *const watchdog[] = {
+    "read", "write", "poll", "ppoll", "pidfd_send_signal", "exit", "exit_group", "rt_sigreturn", "restart_syscall",
+    NULL,
+};
+
 int sandbox_seccomp(enum sandbox_profile p) {
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
   if (!ctx) return -1;
+  if (p == PROFILE_WATCHDOG) return helper_seccomp_load(ctx, helper_seccomp_allow(ctx, watchdog));
   int rc = helper_seccomp_allow(ctx, base);
   if (rc == 0 && p == PROFILE_MAIN) rc = helper_seccomp_allow(ctx, main_only);
   /* new sockets: only IP ones (no netlink, no unix, no packet) */

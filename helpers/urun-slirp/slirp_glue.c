@@ -13,6 +13,7 @@
 
 #include "loop.h"
 #include "mss_clamp.h"
+#include "tcp_reap.h"
 #include "util.h"
 
 /* One slirp socket: the events slirp wants and the epoll state of its fd.
@@ -106,10 +107,20 @@ static int get_revents(int idx, void *opaque) {
   return r;
 }
 
+/* Whether slirp polls FD for writing this round: it holds data for it. */
+static bool wants_out(int fd) {
+  struct sfd *s = sfd_get(fd, false);
+  return s && s->round == round_no && (s->want & EPOLLOUT);
+}
+
+static void reap_input(const uint8_t *frame, size_t len) { slirp_input(slirp, frame, (int)len); }
+
 void sg_before_wait(int *timeout) {
   uint32_t t = UINT32_MAX;
   round_no++;
   slirp_pollfds_fill(slirp, &t, add_poll, NULL);
+  /* closes sockets, which leave this round's set through sfd_forget() */
+  tcp_reap_collect(wants_out, reap_input);
   for (size_t fd = 0; fd < nsfds; fd++) {
     struct sfd *s = sfds[fd];
     if (!s) continue;
@@ -140,6 +151,7 @@ void sg_tap_write(const void *frame, size_t len) {
 }
 
 static ssize_t send_packet(const void *buf, size_t len, void *opaque) {
+  tcp_reap_slirp(buf, len);
   /* slirp's SYNs are small: clamp a copy */
   if (len <= 256 && mss_clamp_wanted(buf, len, mss_max)) {
     uint8_t syn[256];
@@ -221,10 +233,14 @@ static void timer_mod(void *timer, int64_t expire_ms, void *opaque) {
   timerfd_settime(t->tfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
-static void register_poll_fd(int fd, void *opaque) {}
+/* a host socket for the container's SYN being taken */
+static void register_poll_fd(int fd, void *opaque) { tcp_reap_fd_opened(fd); }
 /* slirp closes the fd right after: leave epoll now, before the number is
  * reused by a socket of ours */
-static void unregister_poll_fd(int fd, void *opaque) { sfd_forget(fd); }
+static void unregister_poll_fd(int fd, void *opaque) {
+  sfd_forget(fd);
+  tcp_reap_fd_closed(fd);
+}
 static void notify(void *opaque) {}
 
 static void tap_event(struct handler *h, uint32_t ev) {
@@ -241,7 +257,9 @@ static void tap_event(struct handler *h, uint32_t ev) {
     if (n == 0 || (size_t)n > frame_max) continue;
     if (hook && hook(buf, (size_t)n)) continue;
     mss_clamp(buf, (size_t)n, mss_max);
+    tcp_reap_guest(buf, (size_t)n);
     slirp_input(slirp, buf, (int)n);
+    tcp_reap_guest_done();
   }
 }
 
@@ -258,6 +276,9 @@ static const SlirpCb callbacks = {
     .timer_new_opaque = timer_new_opaque,
 };
 
+/* (slirp's own fds come through here too as they enter epoll: tcp_reap
+ * hears of closed ones from unregister_poll_fd, which libslirp calls
+ * before it closes any TCP socket) */
 static void fd_reused(int fd) { sfd_forget(fd); }
 
 int sg_start(const struct options *o, int tapfd, frame_hook h) {

@@ -242,9 +242,8 @@ urun_error *container_delete(struct state_root *root, const char *id, bool force
   if (damage) return state_damage_error(id, damage);
   enum container_status s = state_status(dirfd, st);
   if ((s == STATUS_RUNNING || s == STATUS_PAUSED) && !force) {
-    bool helper_gone = st->net_helper_pid > 0 && process_start_time(st->net_helper_pid) != st->net_helper_start_time;
     return urun_error_new("cannot delete container \"%s\" that is not stopped: %s%s (use --force)", id,
-                          state_status_name(s), helper_gone ? ", without a network: its urun-slirp has exited" : "");
+                          state_status_name(s), st->net_helper_gone ? ", without a network: its urun-slirp has exited" : "");
   }
   return destroy_locked(root, id, dirfd, st, s);
 }

@@ -31,7 +31,6 @@
 #include "state.h"
 
 #define RESOLV_CONF_NAME "resolv.conf"
-#define SLIRP_LOG_NAME "slirp.log"
 #define SLIRP_DNS "10.0.2.3"
 
 static urun_error *add_port(struct net_plan *p, const char *spec) {
@@ -130,7 +129,7 @@ urun_error *net_open_namespaces(const struct net_plan *p, pid_t pid, bool own_us
 /* The helper's last words, for an error. */
 static char *log_tail(int state_dirfd) {
   _cleanup_free_ char *log = NULL;
-  urun_error *e = read_file_at(state_dirfd, SLIRP_LOG_NAME, &log, NULL);
+  urun_error *e = read_file_at(state_dirfd, NET_HELPER_LOG_NAME, &log, NULL);
   if (e) {
     urun_error_free(e);
     return strdup("no message");
@@ -152,7 +151,7 @@ urun_error *net_start_helper(const struct net_plan *p, int userns, int netns, in
   _cleanup_free_ char *exe = NULL;
   _cleanup_close_ int sealed = -1;
   TRY(urun_error_wrap(helper_exec_sealed("urun-slirp", &exe, &sealed), "--net slirp"));
-  _cleanup_close_ int log = openat(state_dirfd, SLIRP_LOG_NAME, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  _cleanup_close_ int log = openat(state_dirfd, NET_HELPER_LOG_NAME, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (log < 0) return urun_error_errno("urun-slirp: log");
   int ready[2];
   if (pipe2(ready, O_CLOEXEC) < 0) return urun_error_errno("urun-slirp: pipe");
@@ -173,14 +172,16 @@ urun_error *net_start_helper(const struct net_plan *p, int userns, int netns, in
       _exit(126);
     for (size_t i = 0; i < sizeof(src) / sizeof(src[0]); i++)
       if (src[i] >= 0 && dup2(src[i], 3 + (int)i) < 0) _exit(126);
-    char *argv[9 + 2 * NET_MAX_PORTS + 2];
+    char *argv[10 + 2 * NET_MAX_PORTS + 2];
     size_t n = 0;
     argv[n++] = exe;
     argv[n++] = "--configure";
     argv[n++] = "--ready-fd=3";
     if (userns >= 0) argv[n++] = "--userns-path=/proc/self/fd/4";
     argv[n++] = "--netns-type=path";
-    if (init_pidfd >= 0) argv[n++] = "--exit-fd=6";
+    /* exit with init; and should the helper be killed, its watchdog
+     * stops the container (urun-slirp(1)) */
+    if (init_pidfd >= 0) argv[n++] = "--stop-pidfd=6";
     char apiarg[PATH_MAX + 16];
     snprintf(apiarg, sizeof(apiarg), "--api-socket=%s", api);
     argv[n++] = apiarg;

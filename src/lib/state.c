@@ -256,11 +256,12 @@ static void write_state_fields(json_writer *w, const struct state *st, enum cont
   json_begin_object(w);
   for (size_t i = 0; i < st->annotations.len; i++)
     json_kv_string(w, st->annotations.keys[i], st->annotations.values[i]);
-  /* the network helper died (kill -9) while the container lives: it has
-   * no network any more; said here, where a caller looks */
-  if (!private_fields && st->net_helper_pid > 0 && status != STATUS_STOPPED &&
-      process_start_time(st->net_helper_pid) != st->net_helper_start_time)
+  /* the network helper died (kill -9) while the container lived: said
+   * here, where a caller looks; its watchdog then stops the container */
+  if (!private_fields && st->net_helper_gone && status != STATUS_STOPPED)
     json_kv_string(w, NET_HELPER_GONE_ANNOTATION, "exited");
+  else if (!private_fields && st->net_helper_stopped_it)
+    json_kv_string(w, NET_HELPER_GONE_ANNOTATION, "exited: the container was stopped");
   json_end_object(w);
   if (private_fields) {
     json_key(w, "urun");
@@ -405,6 +406,32 @@ static urun_error *check_against_journal(int dirfd, const struct state *st) {
   return e;
 }
 
+/* Whether urun-slirp still lives, and if not, whether its watchdog
+ * stopped the container (its line in the helper's log). */
+/* Whether the last bytes of the helper's log hold the watchdog's line (the
+ * last the log gets: the helper is dead by then), without reading a log a
+ * chatty helper made long. */
+static bool net_helper_log_says_stopped(int dirfd) {
+  _cleanup_close_ int fd = openat(dirfd, NET_HELPER_LOG_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat sb;
+  if (fd < 0 || fstat(fd, &sb) < 0) return false;
+  char tail[512];
+  off_t from = sb.st_size > (off_t)sizeof(tail) - 1 ? sb.st_size - (off_t)sizeof(tail) + 1 : 0;
+  ssize_t n = pread(fd, tail, sizeof(tail) - 1, from);
+  if (n <= 0) return false;
+  tail[n] = '\0';
+  return memmem(tail, (size_t)n, NET_HELPER_STOPPED_MARK, strlen(NET_HELPER_STOPPED_MARK)) != NULL;
+}
+
+static void note_net_helper(int dirfd, struct state *st) {
+  if (st->net_helper_pid <= 0) return;
+  /* the log first: a helper killed with SIGKILL closes its files (which
+   * wakes the watchdog) a moment before it stops looking alive */
+  st->net_helper_stopped_it = net_helper_log_says_stopped(dirfd);
+  st->net_helper_gone =
+      st->net_helper_stopped_it || process_start_time(st->net_helper_pid) != st->net_helper_start_time;
+}
+
 urun_error *state_load(int dirfd, const char *id, struct state **ret, char **ret_damage) {
   *ret = NULL;
   *ret_damage = NULL;
@@ -417,6 +444,7 @@ urun_error *state_load(int dirfd, const char *id, struct state **ret, char **ret
     urun_error_free(e);
     return *ret_damage ? NULL : urun_error_code(ENOMEM, "state");
   }
+  note_net_helper(dirfd, st);
   *ret = steal_ptr(st);
   return NULL;
 }

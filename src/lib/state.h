@@ -19,8 +19,14 @@
 #define EXEC_FIFO_NAME "exec.fifo"
 #define STATE_FILE_NAME "state.json"
 #define CONFIG_COPY_NAME "config.json"
-/* in `state` and `list --format json` when urun-slirp is gone while the container lives */
+/* in `state` and `list --format json` when urun-slirp is gone while the
+ * container lives, or when its watchdog stopped the container for it */
 #define NET_HELPER_GONE_ANNOTATION "run.urun.network.helper"
+/* urun-slirp's stderr in the state directory */
+#define NET_HELPER_LOG_NAME "slirp.log"
+/* what its watchdog writes there once it has killed init (the same text as
+ * WATCHDOG_KILLED in helpers/urun-slirp/watchdog.h) */
+#define NET_HELPER_STOPPED_MARK "the helper died: its container was stopped"
 
 /* STATUS_UNKNOWN: list's word for a container whose state cannot be read */
 enum container_status { STATUS_CREATING, STATUS_CREATED, STATUS_RUNNING, STATUS_STOPPED, STATUS_PAUSED, STATUS_UNKNOWN };
@@ -43,6 +49,9 @@ struct state {
   bool cgroup_user_bus;
   pid_t net_helper_pid;           /* urun-slirp beside the container, or 0 */
   uint64_t net_helper_start_time; /* its /proc start time (pid reuse) */
+  /* not stored, found on load: the helper is no longer alive, and its
+   * watchdog stopped the container because of that */
+  bool net_helper_gone, net_helper_stopped_it;
   bool rootless;
   bool has_poststart; /* hooks to run later: config.json is read only then */
   bool has_poststop;

@@ -201,17 +201,96 @@ test_slirp_api_nul_request() {
   delete_clean "${P}n" "$T/b"
 }
 
-test_slirp_helper_killed() {
+# The helper's pid (state.json) and its watchdog's (its child of that name).
+helper_of() { jq -r .urun.netHelperPid "$STATE/$1/state.json"; }
+watchdog_of() { pgrep -P "$1" -x slirp-watchdog; }
+
+# kill -9 of urun-slirp: its watchdog stops the container (bounded: polled
+# for 5 s), state says why, plain delete works and leaves nothing.
+helper_killed_stops() {
+  local id=$1 helper watchdog
+  helper=$(helper_of "$id")
+  watchdog=$(watchdog_of "$helper")
+  kill -9 "$helper"
+  wait_status "$id" stopped
+  [ -n "$watchdog" ] || fail "no watchdog was beside the helper $helper"
+  assert_eq "$(urun state "$id" | jq -r '.annotations["run.urun.network.helper"]')" \
+    "exited: the container was stopped" "state of $id after kill -9 of its helper (log: $(cat "$STATE/$id/slirp.log"))"
+  wait_for process_gone "$watchdog"
+  out=$(urun delete "$id" 2>&1) || fail "plain delete of $id after its helper died: $out"
+  assert_clean "$id" "$T/b"
+}
+
+test_slirp_helper_killed_run_detached() {
   slirp_usable
   make_bundle b sleep 100
   urun run -d --net slirp --bundle b "${P}h" </dev/null >/dev/null 2>&1 || fail "run --net slirp failed"
-  local helper
-  helper=$(jq -r .urun.netHelperPid "$STATE/${P}h/state.json")
-  kill -9 "$helper"
-  wait_for eval '[ "$(urun state ${P}h | jq -r ".annotations[\"run.urun.network.helper\"]")" = exited ]'
-  expect_error "$URUN" --root "$STATE" delete "${P}h"
+  helper_killed_stops "${P}h"
+  # init as another user (a subordinate id when rootless): still stopped
+  cfg b '.process.user = {"uid": 2, "gid": 2}'
+  if ! is_root; then # uid 2 from the subordinate range (urun's default maps would make it ours)
+    local subu subg
+    subu=$(awk -F: -v u="$(id -un)" '$1 == u {print $2; exit}' /etc/subuid)
+    subg=$(awk -F: -v u="$(id -un)" '$1 == u {print $2; exit}' /etc/subgid)
+    [ -n "$subu" ] && [ -n "$subg" ] || skip "$(id -un) has no /etc/subuid and /etc/subgid range"
+    cfg b '.linux.uidMappings = [{"containerID":0,"hostID":'"$(id -u)"',"size":1},{"containerID":1,"hostID":'"$subu"',"size":10}]
+           | .linux.gidMappings = [{"containerID":0,"hostID":'"$(id -g)"',"size":1},{"containerID":1,"hostID":'"$subg"',"size":10}]'
+  fi
+  urun run -d --net slirp --bundle b "${P}h" </dev/null >/dev/null 2>"$T/err" || fail "run as uid 2: $(cat "$T/err")"
+  assert_ne "$(awk '/^Uid:/ {print $2}' "/proc/$(jq -r .pid "$STATE/${P}h/state.json")/status")" "$(id -u)" "init's uid"
+  helper_killed_stops "${P}h"
+}
+
+test_slirp_helper_killed_create_start() {
+  slirp_usable
+  make_bundle b sleep 100
+  urun create --net slirp --bundle b "${P}h" </dev/null >/dev/null 2>&1 || fail "create --net slirp failed"
+  helper_killed_stops "${P}h" # stopped while created, before start
+  urun create --net slirp --bundle b "${P}h" </dev/null >/dev/null 2>&1 || fail "create --net slirp failed"
+  urun start "${P}h" || fail "start failed"
+  helper_killed_stops "${P}h"
+}
+
+test_slirp_helper_killed_run_foreground() {
+  slirp_usable
+  make_bundle b sleep 100
+  urun run --net slirp --bundle b "${P}h" </dev/null >/dev/null 2>&1 &
+  local run=$! rc=0
+  wait_status "${P}h" running
+  kill -9 "$(helper_of "${P}h")"
+  for _ in $(seq 1 100); do kill -0 "$run" 2>/dev/null || break; sleep 0.05; done
+  kill -0 "$run" 2>/dev/null && { kill "$run"; fail "run still waits 5 s after its helper died"; }
+  wait "$run" || rc=$?
+  assert_eq "$rc" 137 "run's exit status when its helper died (init killed)"
+  assert_clean "${P}h" "$T/b"
+}
+
+# The watchdog kills nothing when the helper ends in order: the container
+# exits by itself, or the helper is told to stop (SIGTERM, as delete does).
+test_slirp_watchdog_quiet() {
+  slirp_usable
+  make_bundle b sh -c 'sleep 0.3; exit 3'
+  local rc=0
+  urun run --net slirp --bundle b "${P}q" </dev/null >/dev/null 2>&1 || rc=$?
+  assert_eq "$rc" 3 "exit status of a container that ended by itself"
+  assert_clean "${P}q" "$T/b"
+  cfg b '.process.args = ["sleep", "100"]'
+  urun run -d --net slirp --bundle b "${P}q" </dev/null >/dev/null 2>&1 || fail "run --net slirp failed"
+  local helper watchdog
+  helper=$(helper_of "${P}q")
+  watchdog=$(watchdog_of "$helper") || fail "no watchdog beside the helper $helper"
+  kill -TERM "$helper"
+  wait_for process_gone "$helper"
+  wait_for process_gone "$watchdog"
+  sleep 0.2
+  assert_eq "$(status_of "${P}q")" running "the container after its helper ended in order"
+  assert_not_contains "$(cat "$STATE/${P}q/slirp.log")" "stopped" "the helper's log"
+  expect_error "$URUN" --root "$STATE" delete "${P}q"
   assert_contains "$out" "urun-slirp has exited"
-  delete_clean "${P}h" "$T/b"
+  urun kill "${P}q" KILL
+  wait_status "${P}q" stopped
+  out=$(urun delete "${P}q" 2>&1) || fail "delete: $out"
+  assert_clean "${P}q" "$T/b"
 }
 
 test_overlapping_id_mappings() {

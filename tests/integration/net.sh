@@ -56,6 +56,21 @@ def tcp_sink_serve(addr, port, readyfile):
         h.update(d); n += len(d)
     c.sendall(b"got %d %s\n" % (n, h.hexdigest()[:16].encode())); c.close()
 
+def tcp_slow_sink_serve(addr, port, readyfile, outfile, gofile):
+    # says hello and closes its side first, reads nothing until GOFILE
+    # exists (the container's data piles up in the helper, and is still
+    # there when the container's FIN comes), then counts what came
+    import hashlib
+    s = socket.socket(socket.AF_INET); s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+    s.bind((addr, int(port))); s.listen(1); ready(readyfile)
+    c, a = s.accept(); c.sendall(b"hello\n"); c.shutdown(socket.SHUT_WR)
+    while not os.path.exists(gofile): time.sleep(0.01)
+    h = hashlib.sha256(); n = 0
+    while True:
+        d = c.recv(65536)
+        if not d: break
+        h.update(d); n += len(d)
+    open(outfile + ".tmp", "w").write("got %d %s\n" % (n, h.hexdigest()[:16])); os.rename(outfile + ".tmp", outfile)
 def tcp_push(host, port, nbytes):
     # the send MSS the connection settled on, then NBYTES of a known pattern
     import hashlib
@@ -91,6 +106,13 @@ def tcp_get(host, port, src=None):
     s = socket.create_connection((host, int(port)), timeout=3, source_address=(src, 0) if src else None)
     sys.stdout.write(s.makefile().read())
 
+def tcp_get_many(host, port, n):
+    # N connections one after another, each read to its end (the server closes first)
+    got = set()
+    for _ in range(int(n)):
+        s = socket.create_connection((host, int(port)), timeout=3)
+        got.add(s.makefile().read()); s.close()
+    print("%s connections: %s" % (n, " ".join(sorted(g.strip() for g in got))))
 def udp_get(host, port):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)
     s.sendto(b"ping", (host, int(port)))
@@ -114,8 +136,8 @@ def api(path, *requests):
     s.sendall("".join(r + "\n" for r in requests).encode()); s.shutdown(socket.SHUT_WR)
     sys.stdout.write(s.makefile().read())
 
-cmds = {"tcp-serve": tcp_serve, "tcp-sink-serve": tcp_sink_serve, "tcp-push": tcp_push, "udp-serve": udp_serve, "dns-serve": dns_serve,
-        "tcp-get": tcp_get, "udp-get": udp_get, "api": api, "exit-fd-run": exit_fd_run}
+cmds = {"tcp-serve": tcp_serve, "tcp-sink-serve": tcp_sink_serve, "tcp-slow-sink-serve": tcp_slow_sink_serve, "tcp-push": tcp_push, "udp-serve": udp_serve, "dns-serve": dns_serve,
+        "tcp-get": tcp_get, "tcp-get-many": tcp_get_many, "udp-get": udp_get, "api": api, "exit-fd-run": exit_fd_run}
 try:
     cmds[sys.argv[1]](*sys.argv[2:])
 except (OSError, socket.timeout) as e:
@@ -248,6 +270,46 @@ test_net_host_loopback() {
   assert_eq "$(in_ctr n3 "busybox nc -w 2 10.0.2.2 $tport")" "peer 127.0.0.1" "TCP to the host's loopback"
   assert_contains "$(in_ctr n3 "$PY /nettool.py udp-get 10.0.2.2 $uport")" "udp peer 127.0.0.1 got ping" "UDP to the host's loopback"
   urun delete -f n3
+}
+
+# A server on the host that closes first leaves libslirp's end of each
+# connection in TIME_WAIT for 10 s with its host socket and buffers; the
+# helper closes those ends at once (tcp_reap.c), and the container still
+# reads every answer whole.
+test_net_tcp_time_wait_reaped() {
+  need_slirp
+  local port out socks
+  port=$(free_port)
+  bg nettool tcp-serve 127.0.0.1 "$port" "$T/tready"
+  wait_for test -s "$T/tready"
+  net_container n10
+  start_slirp --allow-host-loopback "$CPID"
+  out=$(in_ctr n10 "$PY /nettool.py tcp-get-many 10.0.2.2 $port 200") || fail "200 connections failed: $out"
+  assert_eq "$out" "200 connections: peer 127.0.0.1" "what the container read"
+  socks=$(find /proc/"$SPID"/fd -lname 'socket:*' | wc -l)
+  [ "$socks" -lt 20 ] || fail "the helper holds $socks sockets after 200 closed connections (TIME_WAIT kept)"
+  urun delete -f n10
+}
+
+# ... and what the container sent before its FIN still reaches a server
+# that closed its side first and reads only after the container is done
+# (the reset waits while libslirp holds data for the host; tcp_reap.c).
+test_net_tcp_time_wait_keeps_data() {
+  need_slirp
+  local port out sent
+  port=$(free_port)
+  bg nettool tcp-slow-sink-serve 127.0.0.1 "$port" "$T/sready" "$T/sgot" "$T/sgo"
+  wait_for test -s "$T/sready"
+  net_container n11
+  start_slirp --allow-host-loopback "$CPID"
+  out=$(timeout 20 "$URUN" --root "$STATE" exec n11 /bin/sh -c "$PY /nettool.py tcp-push 10.0.2.2 $port 1048576") ||
+    fail "push through slirp failed: $out"
+  touch "$T/sgo"
+  assert_contains "$out" "hello" "the server's greeting"
+  wait_for test -s "$T/sgot"
+  sent=$(printf '%s\n' "$out" | sed -n 's/^sent //p')
+  assert_eq "$(cat "$T/sgot")" "got $sent" "what the host received"
+  urun delete -f n11
 }
 
 # libslirp has no window scaling: with the tap's MTU of 65520 two segments
@@ -511,6 +573,8 @@ test_net_bad_arguments() {
   expect_slirp_error "expected PID|PATH" --mtu 1500
   expect_slirp_error "PID: expected a process id" notapid
   expect_slirp_error "--ready-fd 77: not an open file descriptor" --ready-fd 77 1
+  expect_slirp_error "--stop-pidfd 0: not a pidfd" --stop-pidfd 0 1
+  expect_slirp_error "--stop-pidfd 77: not a pidfd" --stop-pidfd 77 1
   expect_slirp_error "process 999999999: No such process" 999999999
   expect_slirp_error "network namespace /nonexistent" --netns-type=path /nonexistent
   if ! is_root && [ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" -gt 80 ]; then
