@@ -23,7 +23,7 @@
 #include "ovl.h"
 #include "sandbox.h"
 
-struct ovl ovl = {.lock = PTHREAD_MUTEX_INITIALIZER};
+struct ovl ovl = {.lock = PTHREAD_MUTEX_INITIALIZER, .caps_gen = 1};
 
 static int open_dir(const char *what, const char *path) {
   int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
