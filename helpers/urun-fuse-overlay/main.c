@@ -18,6 +18,7 @@
 
 #include "helper_util.h"
 #include "lookup.h"
+#include "loop.h"
 #include "node.h"
 #include "ops.h"
 #include "ovl.h"
@@ -218,16 +219,7 @@ int main(int argc, char **argv) {
     detach_stdio();
   }
 
-  int rc;
-  if (o.debug || !o.threaded) {
-    rc = fuse_session_loop(session);
-  } else {
-    struct fuse_loop_config *cfg = fuse_loop_cfg_create();
-    fuse_loop_cfg_set_max_threads(cfg, 16);
-    fuse_loop_cfg_set_idle_threads(cfg, 4);
-    rc = fuse_session_loop_mt(session, cfg);
-    fuse_loop_cfg_destroy(cfg);
-  }
+  int rc = loop_run(session, o.threaded && !o.debug);
   /* ended by an unmount: nothing to undo; by a signal: unmount */
   if (got_signal) {
     if (unmounter >= 0) {
