@@ -5,12 +5,13 @@
 #include <string.h>
 #include <linux/limits.h>
 
-#define XATTR_CAPS "security.capability"
-
 #include "copyup.h"
 #include "ops.h"
 #include "ovl.h"
 #include "whiteout.h"
+
+/* asked by the kernel before every write and chown, to drop it */
+#define XATTR_CAPS "security.capability"
 
 void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size) {
   char esc[XATTR_NAME_MAX + 16];
