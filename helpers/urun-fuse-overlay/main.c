@@ -22,6 +22,7 @@
 #include "node.h"
 #include "ops.h"
 #include "ovl.h"
+#include "readahead.h"
 #include "sandbox.h"
 
 struct ovl ovl = {.lock = PTHREAD_MUTEX_INITIALIZER, .caps_gen = 1};
@@ -204,7 +205,10 @@ int main(int argc, char **argv) {
 
   session = ovl.se = new_session(&o);
   set_signals();
+  char *canonical = readahead_prepare(o.mountpoint);
   if (fuse_session_mount(session, o.mountpoint) < 0) die("cannot mount on %s", o.mountpoint);
+  readahead_widen(canonical);
+  free(canonical);
   int ready = o.foreground ? -1 : daemonize();
   int unmounter = ovl.euid != 0 ? start_unmounter(o.mountpoint) : -1;
   if (chdir("/") < 0 || sandbox_enter() < 0) {

@@ -14,6 +14,7 @@
 #include "idmap.h"
 #include "lookup.h"
 #include "ovl.h"
+#include "readahead.h"
 
 void ovl_lock(void) { pthread_mutex_lock(&ovl.lock); }
 void ovl_unlock(void) { pthread_mutex_unlock(&ovl.lock); }
@@ -73,6 +74,9 @@ static void op_init(void *userdata, struct fuse_conn_info *conn) {
   conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
   /* writes go through to the layer at once: O_APPEND and sizes stay exact */
   conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+  /* the kernel takes the smaller of this and the mount's window, which
+   * root widened before this request (readahead.c) */
+  conn->max_readahead = READAHEAD_KIB * 1024;
 }
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name) {

@@ -179,6 +179,23 @@ test_fuse_overlay_concurrent_writes_on_workers() {
   done
 }
 
+# As root the helper widens its mount's readahead window to 512 KiB (the
+# kernel's FUSE default is 128 KiB, one READ request per window), on a
+# mount point whose path mountinfo must escape too.
+test_fuse_overlay_readahead_window_as_root() {
+  fo_need
+  is_root || skip "only root may change a mount's readahead window (sysfs)"
+  [ -d /sys/class/bdi ] || skip "no /sys/class/bdi"
+  fo_layers "$T/ra"
+  local mnt="$T/ra/m n" out
+  fo_mount fuse "$T/ra" "$T/ra/u" "$T/ra/w" "$mnt" || fail "mount failed"
+  out=$(cat "/sys/class/bdi/$(mountpoint -d "$mnt")/read_ahead_kb")
+  cat "$mnt/a" >/dev/null
+  umount "$mnt"
+  assert_eq "$out" 512 "read_ahead_kb of the helper's mount"
+  fo_nothing_mounted
+}
+
 test_fuse_overlay_readonly_without_upper() {
   fo_need
   fo_layers "$T/ro"
