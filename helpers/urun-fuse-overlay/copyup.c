@@ -49,7 +49,7 @@ static int copy_data(int src, int dst, const struct stat *st) {
     if (ioctl(dst, FICLONE, src) == 0) return 0;
     if (errno == EOPNOTSUPP || errno == ENOTTY || errno == EINVAL || errno == EXDEV) no_reflink = true;
   }
-  off_t size = st->st_size, off = 0;
+  off_t size = st->st_size, off = 0, last = 0;
   bool sparse = (off_t)st->st_blocks * 512 < size;
   while (off < size) {
     /* holes stay holes; a file with all its blocks has none to look for */
@@ -79,13 +79,15 @@ static int copy_data(int src, int dst, const struct stat *st) {
       }
     }
     off = end;
+    last = out;
   }
-  /* a trailing hole keeps the size */
-  return ftruncate(dst, size) < 0 ? -errno : 0;
+  /* a trailing hole (or a short copy) keeps the size */
+  return last != size && ftruncate(dst, size) < 0 ? -errno : 0;
 }
 
 /* A regular file's copy, attributes by its fds (no path walked again);
- * SRC -1: no data to copy, and xattrs from (SDIR, NAME). */
+ * SRC -1: no data to copy, and xattrs from (SDIR, NAME). ST's mode is the
+ * one the copy gets (the caller's new mode already, for a chmod). */
 static int copy_file(int src, int dst, const struct stat *st, bool data, int sdir, const char *name) {
   if (data && st->st_size > 0) {
     int rc = copy_data(src, dst, st);
@@ -143,7 +145,7 @@ static int build_copy(int sdir, const char *name, const struct stat *st, const c
 
 static void remove_tmp(const char *tmp, bool dir) { (void)unlinkat(ovl.workfd, tmp, dir ? AT_REMOVEDIR : 0); }
 
-int copyup(struct node *n, bool data) {
+int copyup_mode(struct node *n, bool data, mode_t mode) {
   if (!ovl.has_upper) return -EROFS;
   if (n->layer == UPPER) return 0;
   if (!n->parent) return -EIO; /* the root always has its upper directory */
@@ -153,6 +155,7 @@ int copyup(struct node *n, bool data) {
   int udir = node_dirfd(n->parent, UPPER);
   struct stat st;
   if (fstatat(sdir, n->name, &st, AT_SYMLINK_NOFOLLOW) < 0) return -errno;
+  if (mode != (mode_t)-1) st.st_mode = (st.st_mode & S_IFMT) | (mode & 07777);
   char tmp[64];
   work_name(tmp, sizeof(tmp));
   rc = build_copy(sdir, n->name, &st, tmp, data);
@@ -171,9 +174,13 @@ int copyup(struct node *n, bool data) {
     int fd = open_layer_dir(udir, n->name);
     if (fd < 0) return -errno;
     n->fds[UPPER] = fd;
+    /* empty but for what comes through us: lookups need not look for ".wh." files there */
+    n->wh_known |= 1ULL << UPPER;
   }
   struct stat up;
   if (fstatat(udir, n->name, &up, AT_SYMLINK_NOFOLLOW) == 0) ino_remember(up.st_dev, up.st_ino, n->ino);
   n->layer = UPPER;
   return 0;
 }
+
+int copyup(struct node *n, bool data) { return copyup_mode(n, data, (mode_t)-1); }

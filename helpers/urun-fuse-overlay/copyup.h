@@ -12,6 +12,9 @@
  * times, xattrs, and the data (unless !DATA: about to be truncated) with
  * its holes. -errno (-EROFS without an upper layer). */
 int copyup(struct node *n, bool data);
+/* The same, the copy made with MODE's permission bits at once (a chmod of a
+ * lower file: no second step); (mode_t)-1 keeps the lower file's. */
+int copyup_mode(struct node *n, bool data, mode_t mode);
 
 /* A fresh name in the work directory, for building an entry there. */
 void work_name(char *buf, size_t size);

@@ -18,12 +18,14 @@
 
 #include "helper_util.h"
 #include "lookup.h"
+#include "loop.h"
 #include "node.h"
 #include "ops.h"
 #include "ovl.h"
+#include "readahead.h"
 #include "sandbox.h"
 
-struct ovl ovl = {.lock = PTHREAD_MUTEX_INITIALIZER};
+struct ovl ovl = {.lock = PTHREAD_MUTEX_INITIALIZER, .caps_gen = 1};
 
 static int open_dir(const char *what, const char *path) {
   int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -219,7 +221,10 @@ int main(int argc, char **argv) {
 
   session = ovl.se = new_session(&o);
   set_signals();
+  char *canonical = readahead_prepare(o.mountpoint);
   if (fuse_session_mount(session, o.mountpoint) < 0) die("cannot mount on %s", o.mountpoint);
+  readahead_widen(canonical);
+  free(canonical);
   int ready = o.foreground ? -1 : daemonize();
   int unmounter = ovl.euid != 0 ? start_unmounter(o.mountpoint) : -1;
   if (chdir("/") < 0 || sandbox_enter() < 0) {
@@ -234,16 +239,7 @@ int main(int argc, char **argv) {
     detach_stdio();
   }
 
-  int rc;
-  if (o.debug || !o.threaded) {
-    rc = fuse_session_loop(session);
-  } else {
-    struct fuse_loop_config *cfg = fuse_loop_cfg_create();
-    fuse_loop_cfg_set_max_threads(cfg, 16);
-    fuse_loop_cfg_set_idle_threads(cfg, 4);
-    rc = fuse_session_loop_mt(session, cfg);
-    fuse_loop_cfg_destroy(cfg);
-  }
+  int rc = loop_run(session, o.threaded && !o.debug);
   /* ended by an unmount: nothing to undo; by a signal: unmount */
   if (got_signal) {
     if (unmounter >= 0) {

@@ -25,6 +25,10 @@ struct node {
    * ".wh." files (present): lookups skip looking for one where known and
    * absent */
   uint64_t wh_known, wh_present;
+  /* equal to ovl.caps_gen: the file has no security.capability (asked
+   * before every write by the kernel); any change of it anywhere moves
+   * ovl.caps_gen on, which a hard link's other node must see too */
+  uint64_t nocaps_gen;
 };
 
 int node_table_init(void);

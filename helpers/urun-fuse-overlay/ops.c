@@ -14,6 +14,7 @@
 #include "idmap.h"
 #include "lookup.h"
 #include "ovl.h"
+#include "readahead.h"
 
 void ovl_lock(void) { pthread_mutex_lock(&ovl.lock); }
 void ovl_unlock(void) { pthread_mutex_unlock(&ovl.lock); }
@@ -76,6 +77,9 @@ static void op_init(void *userdata, struct fuse_conn_info *conn) {
   conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
   /* writes go through to the layer at once: O_APPEND and sizes stay exact */
   conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+  /* the kernel takes the smaller of this and the mount's window, which
+   * root widened before this request (readahead.c) */
+  conn->max_readahead = READAHEAD_KIB * 1024;
 }
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name) {
@@ -161,11 +165,15 @@ static int set_times(struct node *n, const struct stat *attr, int to_set) {
 static int do_setattr(struct node *n, const struct stat *attr, int to_set, struct fuse_file_info *fi) {
   /* a truncate to 0 needs no data copied up */
   bool data = !((to_set & FUSE_SET_ATTR_SIZE) && attr->st_size == 0);
-  int rc = copyup(n, data);
+  /* a chmod without a chown (which would clear set-id bits after it) is
+   * the copy's own mode: one step less for each file copied up */
+  bool mode_in_copy = (to_set & FUSE_SET_ATTR_MODE) && !(to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) &&
+                      n->layer != UPPER && n->type == S_IFREG;
+  int rc = copyup_mode(n, data, mode_in_copy ? attr->st_mode : (mode_t)-1);
   if (rc < 0) return rc;
   /* owner first: chown clears the set-id bits a chmod of the same call sets */
   if (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID) && (rc = set_ids(n, attr, to_set)) < 0) return rc;
-  if (to_set & FUSE_SET_ATTR_MODE) {
+  if ((to_set & FUSE_SET_ATTR_MODE) && !mode_in_copy) {
     int dfd;
     const char *name;
     node_at(n, UPPER, &dfd, &name);

@@ -59,6 +59,7 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
   struct stat st;
   ovl_lock();
   int rc = create_entry(req, node_get(parent), name, S_IFREG, build_file, &c, &n, &st);
+  if (rc == 0) n->nocaps_gen = ovl.caps_gen; /* a new file has no capabilities */
   ovl_unlock();
   if (rc < 0) {
     if (c.fd >= 0) close(c.fd);

@@ -10,6 +10,9 @@
 #include "ovl.h"
 #include "whiteout.h"
 
+/* asked by the kernel before every write and chown, to drop it */
+#define XATTR_CAPS "security.capability"
+
 void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size) {
   char esc[XATTR_NAME_MAX + 16];
   if (is_foreign_marker(name)) {
@@ -26,12 +29,18 @@ void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size) 
     return;
   }
   struct node *n = node_get(ino);
+  bool caps = !strcmp(name, XATTR_CAPS);
   ovl_lock();
-  int dfd;
-  const char *entry;
-  node_at(n, n->layer, &dfd, &entry);
-  ssize_t len = at_getxattr(dfd, entry, name, buf, size);
-  int e = errno;
+  ssize_t len = -1;
+  int e = ENODATA;
+  if (!caps || n->nocaps_gen != ovl.caps_gen) {
+    int dfd;
+    const char *entry;
+    node_at(n, n->layer, &dfd, &entry);
+    len = at_getxattr(dfd, entry, name, buf, size);
+    e = errno;
+    if (caps && len < 0 && e == ENODATA) n->nocaps_gen = ovl.caps_gen;
+  }
   ovl_unlock();
   if (len < 0) fuse_reply_err(req, e);
   else if (size == 0) fuse_reply_xattr(req, (size_t)len);
@@ -78,6 +87,7 @@ static int change_xattr(struct node *n, const char *name, const char *value, siz
   if (!(name = xattr_escape(name, esc, sizeof(esc)))) return -ERANGE;
   int rc = copyup(n, true);
   if (rc < 0) return rc;
+  if (!strcmp(name, XATTR_CAPS)) ovl.caps_gen++;
   int dfd;
   const char *entry;
   node_at(n, UPPER, &dfd, &entry);

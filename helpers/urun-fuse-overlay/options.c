@@ -24,7 +24,8 @@ static void usage(void) {
          "  -o static_nlink         directories show a link count of 1\n"
          "  -o timeout=S            cache entries and attributes for S seconds (default 1)\n"
          "  -o fsync=0 | volatile   skip fsync\n"
-         "  -o threaded=1           serve requests on up to 16 threads (default: one)\n"
+         "  -o threaded=0           serve every request on one thread (default 1: fsync and large\n"
+         "                          writes on up to 8 more, so they hold up no other request)\n"
          "  -o noacl, xattr_permissions=0, context=...   accepted (see urun-fuse-overlay(1))\n"
          "  -o ro, allow_other, allow_root, nosuid, nodev, noexec, noatime, ...  FUSE mount options\n");
 }
@@ -126,9 +127,8 @@ void options_parse(struct options *o, int argc, char **argv) {
   memset(o, 0, sizeof(*o));
   o->squash_uid = o->squash_gid = -1;
   o->timeout = 1.0;
-  /* one thread: every request handed from one waiting thread to another
-   * cost more than it gained (see urun-fuse-overlay(1)) */
-  o->threaded = false;
+  /* one thread reads and serves; only long requests go to workers (loop.c) */
+  o->threaded = true;
   static const struct option longopts[] = {
       {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}, {0, 0, 0, 0}};
   opterr = 0;

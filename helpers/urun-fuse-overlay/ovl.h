@@ -30,7 +30,8 @@ struct ovl {
   bool userxattr;   /* write user.overlay.* (unprivileged), not trusted.overlay.* */
   uid_t euid;
   gid_t egid;
-  double lower_timeout; /* entries and attributes of files only in lower layers */
+  double lower_timeout;
+  uint64_t caps_gen; /* see node.nocaps_gen */ /* entries and attributes of files only in lower layers */
   /* guards the node tree and every change of the layers */
   pthread_mutex_t lock;
   struct node *root;

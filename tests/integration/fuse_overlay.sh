@@ -150,6 +150,52 @@ test_fuse_overlay_inode_numbers_stable() {
   fo_nothing_mounted
 }
 
+# Long requests (fsync, fallocate, copy_file_range, large writes while
+# others wait) go to worker threads (helpers/urun-fuse-overlay/loop.c):
+# files written by four processes at once, each write followed by fsync,
+# read back whole, in the mount and in the upper layer; the workers exist
+# with the default (threaded=1) and not with threaded=0.
+test_fuse_overlay_concurrent_writes_on_workers() {
+  fo_need
+  local extra out
+  for extra in "" ",threaded=0"; do
+    rm -rf "$T/cw"
+    fo_layers "$T/cw"
+    head -c 3M /dev/urandom >"$T/cw/src"
+    out=$(fo_ns bash -c '
+      fo_mount fuse "$1" "$1/u" "$1/w" "$1/m" "$2" || exit 1
+      pid=$(pgrep -n -f "urun-fuse-overlay.*$1/m")
+      for i in 1 2 3 4; do dd if="$1/src" of="$1/m/out$i" bs=1M oflag=sync status=none & done
+      find "$1/m" -printf "%s %m\n" >/dev/null
+      wait
+      for i in 1 2 3 4; do cmp -s "$1/src" "$1/m/out$i" && cmp -s "$1/src" "$1/u/out$i" || echo "out$i differs"; done
+      echo "threads $(ls /proc/$pid/task | wc -l)"
+      umount "$1/m"' _ "$T/cw" "$extra" 2>&1)
+    case "$extra" in
+    "") [[ "$out" =~ ^threads\ ([2-9]|[1-9][0-9])$ ]] || fail "threaded (default): want whole files and worker threads, got: $out" ;;
+    *) assert_eq "$out" "threads 1" "threaded=0: whole files on one thread" ;;
+    esac
+    fo_nothing_mounted
+  done
+}
+
+# As root the helper widens its mount's readahead window to 512 KiB (the
+# kernel's FUSE default is 128 KiB, one READ request per window), on a
+# mount point whose path mountinfo must escape too.
+test_fuse_overlay_readahead_window_as_root() {
+  fo_need
+  is_root || skip "only root may change a mount's readahead window (sysfs)"
+  [ -d /sys/class/bdi ] || skip "no /sys/class/bdi"
+  fo_layers "$T/ra"
+  local mnt="$T/ra/m n" out
+  fo_mount fuse "$T/ra" "$T/ra/u" "$T/ra/w" "$mnt" || fail "mount failed"
+  out=$(cat "/sys/class/bdi/$(mountpoint -d "$mnt")/read_ahead_kb")
+  cat "$mnt/a" >/dev/null
+  umount "$mnt"
+  assert_eq "$out" 512 "read_ahead_kb of the helper's mount"
+  fo_nothing_mounted
+}
+
 test_fuse_overlay_readonly_without_upper() {
   fo_need
   fo_layers "$T/ro"
