@@ -7,7 +7,15 @@ asyncio loop, keep-alive); on the host N clients at once for a bounded time:
 half keep one connection and send request after request, half connect for
 every request (Connection: close).  Every request has a deadline; one that
 fails or misses it counts as failed.  Reported per helper: requests, failed
-requests, requests/s, p50 and p99 latency.  Loopback only.
+requests, requests/s, p50 and p99 latency, mean, max, requests over 1 s
+and the forward's CPU per request.  Loopback only.
+
+By default each client sends its next request once the last is answered
+(a closed loop).  That hides a stall: a client parked in a SYN
+retransmission sends nothing for a second and so adds one slow request,
+not the hundred it would have sent.  BENCH_LOAD_RATE=R puts R requests a
+second in all on a fixed schedule instead (an open loop, as wrk2 does) and
+counts each request's latency from when it was due.
 """
 import asyncio
 import os
@@ -22,6 +30,7 @@ import net  # noqa: E402  (Setup: one helper serving a namespace)
 CLIENTS = int(os.environ.get("BENCH_LOAD_CLIENTS", "200"))
 SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "10"))
 DEADLINE = float(os.environ.get("BENCH_LOAD_DEADLINE", "5"))
+RATE = float(os.environ.get("BENCH_LOAD_RATE", "0"))
 
 SERVER = r"""
 import asyncio, sys
@@ -55,10 +64,20 @@ async def read_response(r):
     await r.readexactly(n)
 
 
-async def client(port, keep, end, lat, fails):
+async def client(port, keep, end, lat, fails, interval=0.0, first=0.0):
     r = w = None
+    due = first
     while time.monotonic() < end:
         t = time.monotonic()
+        if interval:
+            # open loop: the request is due at a fixed time, and its latency
+            # counts from then, so a stall delays (and counts against) every
+            # request due during it; a closed loop would send fewer instead
+            if due > t:
+                await asyncio.sleep(due - t)
+            t, due = due, due + interval
+            if t >= end:
+                break
         try:
             async def one():
                 nonlocal r, w
@@ -84,7 +103,10 @@ async def load(port):
     lat, fails = [], []
     end = time.monotonic() + SECONDS
     start = time.monotonic()
-    await asyncio.gather(*(client(port, i % 2 == 0, end, lat, fails) for i in range(CLIENTS)))
+    # BENCH_LOAD_RATE: requests a second in all, on a schedule (open loop)
+    interval = CLIENTS / RATE if RATE else 0.0
+    await asyncio.gather(*(client(port, i % 2 == 0, end, lat, fails, interval, start + interval * i / CLIENTS)
+                           for i in range(CLIENTS)))
     took = time.monotonic() - start
     lat.sort()
     return {"requests": len(lat) + len(fails), "failed": len(fails), "rps": len(lat) / took,
@@ -122,9 +144,12 @@ def main():
     work = net.tempfile.mkdtemp(prefix="urun-bench-load.")
     helpers = os.environ.get("BENCH_LOAD_HELPERS", "urun-slirp slirp4netns pasta").split()
     print("\nHTTP load through a port forward as %s: %d clients (half keep-alive, half a connection a request) "
-          "for %.0f s, deadline %.0f s a request; loopback only" % (os.environ.get("USER", str(os.getuid())), CLIENTS,
-                                                                     SECONDS, DEADLINE))
-    results = {"date": time.strftime("%Y-%m-%d %H:%M"), "clients": CLIENTS, "seconds": SECONDS, "helpers": {}}
+          "for %.0f s, deadline %.0f s a request; %s; loopback only" % (
+              os.environ.get("USER", str(os.getuid())), CLIENTS, SECONDS, DEADLINE,
+              "%.0f requests/s on a schedule, latency from when each was due" % RATE if RATE
+              else "each client sends its next request when the last is answered"))
+    results = {"date": time.strftime("%Y-%m-%d %H:%M"), "clients": CLIENTS, "seconds": SECONDS, "rate": RATE,
+               "helpers": {}}
     for h in helpers:
         st = net.Setup(h, tools, work)
         srv = None
