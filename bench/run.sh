@@ -33,6 +33,8 @@ case $what in
     mkdir -m 1777 "$tools/out"
     as_test_user BENCH_NET_SECONDS="${BENCH_NET_SECONDS:-5}" BENCH_NET_ROUNDS="${BENCH_NET_ROUNDS:-300}" BENCH_NET_REPEAT="${BENCH_NET_REPEAT:-3}" /usr/bin/python3 "$here/net.py" "$tools" "$tools/out"
     as_test_user BENCH_LOAD_CLIENTS="${BENCH_LOAD_CLIENTS:-200}" BENCH_LOAD_SECONDS="${BENCH_LOAD_SECONDS:-10}" /usr/bin/python3 "$here/net_load.py" "$tools" "$tools/out"
+    # the same load on a schedule (an open loop: stalls count for every request they delay)
+    as_test_user BENCH_LOAD_CLIENTS="${BENCH_LOAD_OPEN_CLIENTS:-10}" BENCH_LOAD_RATE="${BENCH_LOAD_RATE:-2000}" BENCH_LOAD_SECONDS="${BENCH_LOAD_SECONDS:-10}" /usr/bin/python3 "$here/net_load.py" "$tools" "$tools/out"
     mkdir -p "$here/results" && cp "$tools"/out/*.json "$here/results/" && echo "(copied to $here/results)"
     ;;
 esac
