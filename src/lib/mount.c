@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "cleanup.h"
 #include "devices.h"
 #include "fsutil.h"
@@ -333,6 +334,27 @@ static int mount_cgroup2(const char *target, unsigned long flags, const char *da
   return mount("cgroup2", target, "cgroup2", flags, data);
 }
 
+/* Whether this process is in the initial cgroup namespace (its inode
+ * number is fixed: PROC_CGROUP_INIT_INO); unknown counts as yes. */
+static bool in_initial_cgroupns(void) {
+  struct stat st;
+  return stat("/proc/self/ns/cgroup", &st) < 0 || st.st_ino == 0xEFFFFFFBU;
+}
+
+/* A new cgroup2 mount made in the initial cgroup namespace sets the
+ * hierarchy's options for the whole host (nsdelegate,
+ * memory_recursiveprot... whatever it names or leaves out: the kernel
+ * applies them to the one superblock), and waits for an RCU grace period
+ * (5-18 ms here).  There the host's own cgroup2 mount, bound, shows the
+ * very same tree; the caller remounts it with the config's flags.  1 when
+ * bound, 0 when there is nothing to bind, -1 on error. */
+static int bind_host_cgroup2(const char *target) {
+  if (!in_initial_cgroupns()) return 0;
+  const char *host = cgroup_mountpoint();
+  if (!host) return 0;
+  return mount(host, target, "none", MS_BIND, NULL) < 0 ? -1 : 1;
+}
+
 /* /proc files a bind of a regular file may cover, as lxcfs does (runc's
  * list): statistics, nothing the runtime or an LSM relies on. */
 static const char *const proc_file_binds[] = {
@@ -414,19 +436,27 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
     TRY(urun_error_wrap(mount_copy_up(under, top), "config.json: .mounts[%zu]", i));
     if (flags & MS_RDONLY) f.bind = true; /* read-only after the copy: the remount below */
   } else if (is_type(m, "cgroup") || is_type(m, "cgroup2")) {
-    bool read_only_later = false;
-    int r = mount_cgroup2(tpath, flags, data, &read_only_later);
-    if (read_only_later) f.bind = true; /* the remount below applies the flags */
-    if (r < 0) {
-      if (errno != EPERM && errno != EBUSY && errno != ENODEV) return urun_error_errno("mount cgroup2 on %s", m->destination);
-      log_debug("mount cgroup2 on %s (flags %#lx, data %s): %s: a bind of the host's /sys/fs/cgroup instead", m->destination, flags, data ? data : "-", strerror(errno));
-      cgroup_fallback = recursive = true;
-      free(src);
-      src = strdup("/sys/fs/cgroup");
-      if (!src) return urun_error_code(ENOMEM, "mount");
-      if (mount(src, tpath, "none", MS_BIND | MS_REC, NULL) < 0)
-        return urun_error_errno("mount %s on %s", src, m->destination);
-      f.bind = true;
+    int bound = ctx->in_userns ? 0 : bind_host_cgroup2(tpath);
+    if (bound < 0) return urun_error_errno("mount %s on %s", cgroup_mountpoint(), m->destination);
+    if (bound) {
+      log_debug("mount cgroup2 on %s: a bind of the host's %s (a new cgroup2 mount in the host's cgroup namespace "
+                "would set its options for the whole host)", m->destination, cgroup_mountpoint());
+      f.bind = true; /* the remount below applies the flags */
+    } else {
+      bool read_only_later = false;
+      int r = mount_cgroup2(tpath, flags, data, &read_only_later);
+      if (read_only_later) f.bind = true; /* the remount below applies the flags */
+      if (r < 0) {
+        if (errno != EPERM && errno != EBUSY && errno != ENODEV) return urun_error_errno("mount cgroup2 on %s", m->destination);
+        log_debug("mount cgroup2 on %s (flags %#lx, data %s): %s: a bind of the host's /sys/fs/cgroup instead", m->destination, flags, data ? data : "-", strerror(errno));
+        cgroup_fallback = recursive = true;
+        free(src);
+        src = strdup("/sys/fs/cgroup");
+        if (!src) return urun_error_code(ENOMEM, "mount");
+        if (mount(src, tpath, "none", MS_BIND | MS_REC, NULL) < 0)
+          return urun_error_errno("mount %s on %s", src, m->destination);
+        f.bind = true;
+      }
     }
   } else if (is_type(m, "overlay")) {
     TRY(urun_error_wrap(mount_overlay(ctx, m->destination, target, flags, data), "config.json: .mounts[%zu]", i));
