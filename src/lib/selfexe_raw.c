@@ -34,6 +34,19 @@ long selfexe_syscall(long nr, long a, long b, long c, long d, long e, long f) {
 
 #define SYS(nr, a, b, c) selfexe_syscall(nr, (long)(a), (long)(b), (long)(c), 0, 0, 0)
 
+/* A 64-bit ELF's header and program headers (at most 64) read from fd;
+ * 0 when fd holds none. */
+static int read_elf(int fd, Elf64_Ehdr *eh, Elf64_Phdr ph[64]) SELFEXE_FREESTANDING;
+static int read_elf(int fd, Elf64_Ehdr *eh, Elf64_Phdr ph[64]) {
+  if (selfexe_syscall(SYS_pread64, fd, (long)eh, sizeof(*eh), 0, 0, 0) != (long)sizeof(*eh)) return 0;
+  if (eh->e_ident[EI_MAG0] != ELFMAG0 || eh->e_ident[EI_MAG1] != ELFMAG1 || eh->e_ident[EI_MAG2] != ELFMAG2 ||
+      eh->e_ident[EI_MAG3] != ELFMAG3 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+      eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phnum == 0 || eh->e_phnum > 64)
+    return 0;
+  long len = (long)(eh->e_phnum * sizeof(Elf64_Phdr));
+  return selfexe_syscall(SYS_pread64, fd, (long)ph, len, (long)eh->e_phoff, 0, 0) == len;
+}
+
 /* The bytes exec needs: up to the end of the last program header's data.
  * Symbols and debug sections of an unstripped build stay behind (a third
  * of urun's file); anything unexpected copies the whole file. */
@@ -45,27 +58,39 @@ static long exec_size(int fd, long file_size) {
   return file_size;
 #endif
   Elf64_Ehdr eh;
-  if (selfexe_syscall(SYS_pread64, fd, (long)&eh, sizeof(eh), 0, 0, 0) != (long)sizeof(eh)) return file_size;
-  if (eh.e_ident[EI_MAG0] != ELFMAG0 || eh.e_ident[EI_MAG1] != ELFMAG1 || eh.e_ident[EI_MAG2] != ELFMAG2 ||
-      eh.e_ident[EI_MAG3] != ELFMAG3 || eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) ||
-      eh.e_phnum == 0 || eh.e_phnum > 64)
-    return file_size;
   Elf64_Phdr ph[64];
-  long len = (long)(eh.e_phnum * sizeof(Elf64_Phdr));
-  if (selfexe_syscall(SYS_pread64, fd, (long)ph, len, (long)eh.e_phoff, 0, 0) != len) return file_size;
-  unsigned long end = eh.e_phoff + (unsigned long)len;
+  if (!read_elf(fd, &eh, ph)) return file_size;
+  unsigned long end = eh.e_phoff + eh.e_phnum * sizeof(Elf64_Phdr);
   for (int i = 0; i < eh.e_phnum; i++)
     if (ph[i].p_offset + ph[i].p_filesz > end) end = ph[i].p_offset + ph[i].p_filesz;
   return end < (unsigned long)file_size ? (long)end : file_size;
+}
+
+/* A close-on-exec memfd that can be sealed and executed; -errno. */
+static long sealable_memfd(const char *name) SELFEXE_FREESTANDING;
+static long sealable_memfd(const char *name) {
+  /* MFD_EXEC: where vm.memfd_noexec makes memfds non-executable by default */
+  long mfd = SYS(SYS_memfd_create, name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC, 0);
+  if (mfd == -22 /* EINVAL: before MFD_EXEC */) mfd = SYS(SYS_memfd_create, name, MFD_CLOEXEC | MFD_ALLOW_SEALING, 0);
+  return mfd;
+}
+
+/* mfd sealed when r (the fill's result) is no error, else closed; mfd or -errno. */
+static long seal_or_close(long mfd, long r) SELFEXE_FREESTANDING;
+static long seal_or_close(long mfd, long r) {
+  if (r >= 0) r = SYS(SYS_fcntl, mfd, F_ADD_SEALS, SELFEXE_SEALS);
+  if (r < 0) {
+    SYS(SYS_close, mfd, 0, 0);
+    return r;
+  }
+  return mfd;
 }
 
 long selfexe_raw_copy(int srcfd, const char *name) {
   struct stat st;
   long r = SYS(SYS_fstat, srcfd, &st, 0);
   if (r < 0) return r;
-  /* MFD_EXEC: where vm.memfd_noexec makes memfds non-executable by default */
-  long mfd = SYS(SYS_memfd_create, name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC, 0);
-  if (mfd == -22 /* EINVAL: before MFD_EXEC */) mfd = SYS(SYS_memfd_create, name, MFD_CLOEXEC | MFD_ALLOW_SEALING, 0);
+  long mfd = sealable_memfd(name);
   if (mfd < 0) return mfd;
   long size = exec_size(srcfd, st.st_size);
   /* sendfile: one copy, in the kernel.  F_SEAL_FUTURE_WRITE: no write(2)
@@ -78,13 +103,9 @@ long selfexe_raw_copy(int srcfd, const char *name) {
     if (r == -4 /* EINTR */) continue;
     if (r <= 0) break;
   }
-  if (off == size) r = SYS(SYS_fcntl, mfd, F_ADD_SEALS, SELFEXE_SEALS);
+  if (off == size) r = 0;
   else if (r == 0) r = -5; /* EIO: the file shrank while copied */
-  if (r < 0) {
-    SYS(SYS_close, mfd, 0, 0);
-    return r;
-  }
-  return mfd;
+  return seal_or_close(mfd, r);
 }
 
 /* The decimal digits of n (n >= 0) at p; returns the end. */
@@ -100,16 +121,10 @@ static char *put_decimal(char *p, long n) {
 
 long selfexe_raw_stub(int srcfd, const char *name) {
   Elf64_Ehdr src;
-  if (selfexe_syscall(SYS_pread64, srcfd, (long)&src, sizeof(src), 0, 0, 0) != (long)sizeof(src)) return -8;
-  if (src.e_ident[EI_MAG0] != ELFMAG0 || src.e_ident[EI_MAG1] != ELFMAG1 || src.e_ident[EI_MAG2] != ELFMAG2 ||
-      src.e_ident[EI_MAG3] != ELFMAG3 || src.e_ident[EI_CLASS] != ELFCLASS64 || src.e_type != ET_DYN ||
-      src.e_phentsize != sizeof(Elf64_Phdr) || src.e_phnum == 0 || src.e_phnum > 64)
-    return -8; /* ENOEXEC */
+  Elf64_Phdr sph[64];
+  if (!read_elf(srcfd, &src, sph) || src.e_type != ET_DYN) return -8; /* ENOEXEC */
   /* a static PIE only: the kernel would not load an interpreter's own
    * interpreter (ld.so for a dynamic urun) */
-  Elf64_Phdr sph[64];
-  long len = (long)(src.e_phnum * sizeof(Elf64_Phdr));
-  if (selfexe_syscall(SYS_pread64, srcfd, (long)sph, len, (long)src.e_phoff, 0, 0) != len) return -8;
   for (int i = 0; i < src.e_phnum; i++)
     if (sph[i].p_type == PT_INTERP) return -8;
   /* header, three program headers, the interpreter's path */
@@ -146,17 +161,10 @@ long selfexe_raw_stub(int srcfd, const char *name) {
   ph[2].p_type = PT_GNU_STACK;
   ph[2].p_flags = PF_R | PF_W;
   ph[2].p_align = 16;
-  long mfd = SYS(SYS_memfd_create, name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC, 0);
-  if (mfd == -22) mfd = SYS(SYS_memfd_create, name, MFD_CLOEXEC | MFD_ALLOW_SEALING, 0);
+  long mfd = sealable_memfd(name);
   if (mfd < 0) return mfd;
   long r = SYS(SYS_write, mfd, stub.bytes, size);
-  if (r == size) r = SYS(SYS_fcntl, mfd, F_ADD_SEALS, SELFEXE_SEALS);
-  else if (r >= 0) r = -5;
-  if (r < 0) {
-    SYS(SYS_close, mfd, 0, 0);
-    return r;
-  }
-  return mfd;
+  return seal_or_close(mfd, r == size ? 0 : r < 0 ? r : -5 /* EIO */);
 }
 
 int selfexe_raw_is_sealed(int fd) {
