@@ -346,13 +346,11 @@ static bool in_initial_cgroupns(void) {
  * memory_recursiveprot... whatever it names or leaves out: the kernel
  * applies them to the one superblock), and waits for an RCU grace period
  * (5-18 ms here).  There the host's own cgroup2 mount, bound, shows the
- * very same tree; the caller remounts it with the config's flags.  1 when
- * bound, 0 when there is nothing to bind, -1 on error. */
-static int bind_host_cgroup2(const char *target) {
-  if (!in_initial_cgroupns()) return 0;
-  const char *host = cgroup_mountpoint();
-  if (!host) return 0;
-  return mount(host, target, "none", MS_BIND, NULL) < 0 ? -1 : 1;
+ * very same tree: its path, or NULL where a new mount is harmless (another
+ * cgroup namespace; a user namespace, where the kernel refuses it) or
+ * there is none to bind. */
+static const char *host_cgroup2_to_bind(const struct mount_context *ctx) {
+  return ctx->in_userns || !in_initial_cgroupns() ? NULL : cgroup_mountpoint();
 }
 
 /* /proc files a bind of a regular file may cover, as lxcfs does (runc's
@@ -436,11 +434,11 @@ static urun_error *mount_one(const struct mount_context *ctx, const struct spec_
     TRY(urun_error_wrap(mount_copy_up(under, top), "config.json: .mounts[%zu]", i));
     if (flags & MS_RDONLY) f.bind = true; /* read-only after the copy: the remount below */
   } else if (is_type(m, "cgroup") || is_type(m, "cgroup2")) {
-    int bound = ctx->in_userns ? 0 : bind_host_cgroup2(tpath);
-    if (bound < 0) return urun_error_errno("mount %s on %s", cgroup_mountpoint(), m->destination);
-    if (bound) {
+    const char *host = host_cgroup2_to_bind(ctx);
+    if (host) {
+      if (mount(host, tpath, "none", MS_BIND, NULL) < 0) return urun_error_errno("mount %s on %s", host, m->destination);
       log_debug("mount cgroup2 on %s: a bind of the host's %s (a new cgroup2 mount in the host's cgroup namespace "
-                "would set its options for the whole host)", m->destination, cgroup_mountpoint());
+                "would set its options for the whole host)", m->destination, host);
       f.bind = true; /* the remount below applies the flags */
     } else {
       bool read_only_later = false;
