@@ -406,8 +406,6 @@ static urun_error *check_against_journal(int dirfd, const struct state *st) {
   return e;
 }
 
-/* Whether urun-slirp still lives, and if not, whether its watchdog
- * stopped the container (its line in the helper's log). */
 /* Whether the last bytes of the helper's log hold the watchdog's line (the
  * last the log gets: the helper is dead by then), without reading a log a
  * chatty helper made long. */
@@ -423,6 +421,8 @@ static bool net_helper_log_says_stopped(int dirfd) {
   return memmem(tail, (size_t)n, NET_HELPER_STOPPED_MARK, strlen(NET_HELPER_STOPPED_MARK)) != NULL;
 }
 
+/* Whether urun-slirp still lives, and if not, whether its watchdog
+ * stopped the container (its line in the helper's log). */
 static void note_net_helper(int dirfd, struct state *st) {
   if (st->net_helper_pid <= 0) return;
   /* the log first: a helper killed with SIGKILL closes its files (which
