@@ -8,7 +8,8 @@ layers are built once, and their pages stay in the page cache for all three
 Cases: a stat walk of a 20,000-file tree, reading 5,000 small files,
 creating 5,000 small files, copy-up of 1,000 small files (chmod), a
 sequential read and write of BENCH_FUSE_BIG_MB (1024) MiB, unpacking a
-tarball of the tree, rm -rf of the tree, and mount + unmount. Then the
+tarball of the tree, rm -rf of the tree, and mount + unmount (the median
+of ten cycles per round, the directories made outside the time). Then the
 helpers' peak RSS after the stat walk. BENCH_FUSE_ROUNDS (3) rounds; the
 median is shown. BENCH_FUSE_DIR (/var/tmp/urun-bench-fuse) holds the layers;
 BENCH_FUSE_CASES (a regular expression) picks cases by name.
@@ -76,16 +77,23 @@ def cleanup():
         shutil.rmtree(BASE, ignore_errors=True)
 
 
-def mount(driver):
+def fresh_dirs():
     for d in ("upper", "work"):
         shutil.rmtree(f"{BASE}/{d}", ignore_errors=True)
         os.makedirs(f"{BASE}/{d}")
     os.makedirs(MNT, exist_ok=True)
+
+
+def mount_argv(driver):
     opts = f"lowerdir={LOWER},upperdir={BASE}/upper,workdir={BASE}/work"
     if driver == "kernel":
-        sh(f"mount -t overlay overlay -o {opts} {MNT}")
-    else:
-        sh(f"{HELPER if driver == 'urun' else FO} -o {opts} {MNT}", stderr=subprocess.DEVNULL)
+        return ["mount", "-t", "overlay", "overlay", "-o", opts, MNT]
+    return [HELPER if driver == "urun" else FO, "-o", opts, MNT]
+
+
+def mount(driver):
+    fresh_dirs()
+    subprocess.run(mount_argv(driver), check=True, stderr=subprocess.DEVNULL)
     os.stat(f"{MNT}/tree")  # served
 
 
@@ -153,9 +161,14 @@ def run_case(driver, cmd, rss, cpu):
 
 
 def mount_cycle(driver):
+    """from starting the mount program (mount(8) for the kernel) until the
+    mount serves, then umount(8); the directories are made beforehand"""
+    fresh_dirs()
+    argv = mount_argv(driver)
     t = time.perf_counter()
-    mount(driver)
-    umount()
+    subprocess.run(argv, check=True, stderr=subprocess.DEVNULL)
+    os.stat(f"{MNT}/tree")
+    subprocess.run(["umount", MNT], check=True)
     return time.perf_counter() - t
 
 
@@ -189,7 +202,9 @@ def run():
                              cpus.setdefault(name, {}).setdefault(d, [])))
         if pick.search("mount + unmount"):
             for d in order:
-                times.setdefault("mount + unmount", {}).setdefault(d, []).append(mount_cycle(d))
+                # a few milliseconds each: the median of ten per round
+                cycles = [mount_cycle(d) for _ in range(10)]
+                times.setdefault("mount + unmount", {}).setdefault(d, []).append(statistics.median(cycles))
     print(f"urun-fuse-overlay ({HELPER}) vs fuse-overlayfs ({FO}) vs kernel overlayfs;"
           f" median of {ROUNDS} rounds, seconds")
     print(f"{'case':34} {'kernel':>9} {'fuse-ovl':>9} {'urun':>9} {'urun/fo':>8} {'urun/kern':>9}")

@@ -29,6 +29,8 @@ struct node {
    * before every write by the kernel); any change of it anywhere moves
    * ovl.caps_gen on, which a hard link's other node must see too */
   uint64_t nocaps_gen;
+  /* a lower file's data is in the kernel's cache, given at its first open */
+  bool data_given;
 };
 
 int node_table_init(void);

@@ -539,3 +539,50 @@ test_fuse_overlay_write_clears_setuid() {
   assert_eq "$got" "$want" "mode after a write by another user"
   fo_nothing_mounted
 }
+
+# A small lower file's data goes into the kernel's cache with its first
+# open (helpers/urun-fuse-overlay/ops_file.c, give_data), so reading it
+# sends no READ request: the debug log (-d) lists what the kernel sent.
+# Files of the edge sizes read back the same as in the layer, twice, and a
+# file appended to after it was read shows the new data, not the cached.
+test_fuse_overlay_small_files_read_without_requests() {
+  fo_need
+  mkdir -p "$T/g/l1" "$T/g/l2"
+  local s
+  for s in 0 1 4095 4096 4097 32767 32768 100000; do head -c "$s" /dev/urandom >"$T/g/l1/f$s"; done
+  out=$(fo_ns bash -c '
+    cd "$1" || exit 1
+    mkdir -p u w m
+    "$2" -f -d -o lowerdir=l1:l2,upperdir=u,workdir=w m 2>log &
+    for i in $(seq 100); do mountpoint -q m && break; sleep 0.05; done
+    small="f0 f1 f4095 f4096 f4097 f32767"
+    for f in $small; do cmp -s "m/$f" "l1/$f" && cmp -s "m/$f" "l1/$f" || echo "$f differs"; done
+    sleep 0.2
+    echo "small: $(grep -c "opcode: READ " log) READ"
+    for f in f32768 f100000; do cmp -s "m/$f" "l1/$f" || echo "$f differs"; done
+    sleep 0.2
+    [ "$(grep -c "opcode: READ " log)" -gt 0 ] && echo "big: read by request"
+    printf more >>m/f4096
+    [ "$(tail -c 4 m/f4096)" = more ] && [ "$(stat -c %s m/f4096)" = 4100 ] && echo "appended: seen"
+    umount m; wait' _ "$T/g" "$FUSE_OVL" 2>&1)
+  assert_eq "$out" "small: 0 READ
+big: read by request
+appended: seen" "small lower files read from what was given at open"
+  fo_nothing_mounted
+}
+
+# Between requests the helper asks for the next one for a moment before it
+# sleeps (helpers/urun-fuse-overlay/loop.c): after work, an idle mount
+# costs no CPU, and its reader sleeps in the kernel.
+test_fuse_overlay_sleeps_when_idle() {
+  fo_need
+  out=$(fo_script "$T/i" '
+    find "$1/m" >/dev/null; cat "$1/m/a" >/dev/null
+    sleep 0.5
+    cpu() { awk "{print \$14 + \$15}" "/proc/$pid/stat"; }
+    t0=$(cpu); sleep 1; t1=$(cpu)
+    echo "cpu ticks while idle: $((t1 - t0)), state $(awk "{print \$3}" "/proc/$pid/stat")"
+    umount "$1/m"')
+  assert_eq "$out" "cpu ticks while idle: 0, state S" "an idle helper sleeps"
+  fo_nothing_mounted
+}
