@@ -1,52 +1,17 @@
-/* sandbox.c: the helper's capabilities and seccomp filter. Anything off
- * the list fails with EPERM rather than killing: an unforeseen library
- * call shows as an error of one request, not as a dead mount. */
+/* sandbox.c: the helper's capabilities and seccomp filter. The filter is
+ * sandbox_rules.c's, compiled by libseccomp when urun is built
+ * (filter_gen.c, sandbox_filter.h): here it is only loaded. */
 #define _GNU_SOURCE
 #include "sandbox.h"
 
 #include <errno.h>
 #include <linux/capability.h>
-#include <linux/fs.h>
-#include <sched.h>
-#include <seccomp.h>
-#include <sys/ioctl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 
 #include "helper_util.h"
-
-static const char *const allowed[] = {
-    /* memory, threads, signals, time */
-    "mmap", "munmap", "mremap", "mprotect", "madvise", "brk", "futex", "set_robust_list", "get_robust_list",
-    "rseq", "exit", "exit_group", "rt_sigreturn", "rt_sigprocmask", "rt_sigaction", "sigaltstack", "getpid",
-    "gettid", "tgkill", "clock_gettime", "clock_getres", "gettimeofday", "nanosleep", "clock_nanosleep",
-    "restart_syscall", "sched_yield", "sched_getaffinity", "getrandom", "getuid", "geteuid", "getgid", "getegid",
-    "wait4", "membarrier",
-    /* /dev/fuse and the data path */
-    "read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "preadv2", "pwritev2",
-    "splice", "tee", "vmsplice", "pipe2", "close", "poll", "ppoll", "dup", "dup2", "dup3", "fcntl", "lseek",
-    "fsync", "fdatasync", "fallocate", "copy_file_range", "ftruncate", "sendfile",
-    /* the layers, by fd */
-    "openat", "openat2", "newfstatat", "fstat", "statx", "fstatfs", "getdents64", "mkdirat", "mknodat",
-    "symlinkat", "linkat", "unlinkat", "renameat", "renameat2", "readlinkat", "fchmod", "fchmodat", "fchmodat2",
-    "fchown", "fchownat", "utimensat", "faccessat", "faccessat2", "fgetxattr", "fsetxattr", "flistxattr",
-    "fremovexattr", "lgetxattr", "lsetxattr", "llistxattr", "lremovexattr", "getxattr", "setxattr",
-    "listxattr", "removexattr",
-    /* the unmount on SIGTERM (root) */
-    "umount2",
-    NULL,
-};
-
-static int rules(scmp_filter_ctx ctx) {
-  if (helper_seccomp_allow(ctx, allowed) < 0) return -errno;
-  /* threads, but no new namespaces */
-  const uint64_t ns = CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC |
-                      CLONE_NEWCGROUP | CLONE_NEWTIME;
-  int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1, SCMP_A0(SCMP_CMP_MASKED_EQ, ns, 0));
-  /* clone3's flags are behind a pointer: glibc falls back to clone */
-  if (rc == 0) rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
-  /* reflink on copy-up, and nothing else of ioctl */
-  if (rc == 0) rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, FICLONE));
-  return rc;
-}
+#include "sandbox_filter.h"
 
 int sandbox_enter(void) {
   /* root: what serving files as their owners takes; trusted.* xattrs (opaque
@@ -55,10 +20,8 @@ int sandbox_enter(void) {
                   (1ULL << CAP_FOWNER) | (1ULL << CAP_FSETID) | (1ULL << CAP_MKNOD) | (1ULL << CAP_SETFCAP) |
                   (1ULL << CAP_SYS_ADMIN) | (1ULL << CAP_LINUX_IMMUTABLE);
   if (helper_drop_caps(keep) < 0) return -1;
-  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
-  if (!ctx) {
-    errno = ENOMEM;
-    return -1;
-  }
-  return helper_seccomp_load(ctx, rules(ctx));
+  /* no_new_privs is set: an unprivileged process may load a filter */
+  struct sock_fprog prog = {.len = sizeof(sandbox_filter) / sizeof(sandbox_filter[0]),
+                            .filter = (struct sock_filter *)sandbox_filter};
+  return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
 }

@@ -7,4 +7,8 @@
  * namespaces, no new mounts). -1 with errno. */
 int sandbox_enter(void);
 
+/* The allowlist, added to CTX (a scmp_filter_ctx whose default is EPERM);
+ * used by filter_gen.c when urun is built. 0 or -errno. */
+int sandbox_rules(void *ctx);
+
 #endif
