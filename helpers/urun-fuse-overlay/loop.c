@@ -32,8 +32,8 @@
 /* A process working through files sends its next request microseconds
  * after the reply. A reader asleep by then is woken from an idle CPU, and
  * that wake-up, not the work, was most of a request's time (a pipe round
- * trip between two CPUs: 39 us asleep, 13 us with one side asking, on the
- * test machine). Past this much idle time, the reader sleeps: a quiet
+ * trip between two CPUs: 38 us asleep, 13-18 us with one side asking, on the
+ * test machine, bench/wakeup.c). Past this much idle time, the reader sleeps: a quiet
  * mount costs nothing, a busy one at most this much CPU per pause. */
 #define SPIN_NS (100 * 1000L)
 
