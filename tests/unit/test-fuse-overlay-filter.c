@@ -1,25 +1,22 @@
 /* test-fuse-overlay-filter.c: urun-fuse-overlay's seccomp filter, as built
- * (sandbox_filter.h, compiled by libseccomp when urun is built): loaded in
- * a child, it lets a file server's calls through and refuses, with EPERM,
+ * (sandbox_filter.h, compiled by libseccomp when urun is built): entered in
+ * a child through the helper's own sandbox_enter, it lets a file server's calls through and refuses, with EPERM,
  * what a helper taken over would try next: exec, sockets, new namespaces,
  * mounts, ptrace, and ioctls other than FICLONE. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/filter.h>
 #include <linux/fs.h>
-#include <linux/seccomp.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox_filter.h"
+#include "../../helpers/urun-fuse-overlay/sandbox.h"
 #include "unit.h"
 
 /* -errno of a failed call, or 0 */
@@ -56,10 +53,7 @@ int main(void) {
   if (pipe(p) < 0) return 1;
   pid_t pid = fork();
   if (pid == 0) {
-    struct sock_fprog prog = {.len = sizeof(sandbox_filter) / sizeof(sandbox_filter[0]),
-                              .filter = (struct sock_filter *)sandbox_filter};
-    int loaded = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
-                 prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == 0;
+    int loaded = sandbox_enter() == 0;
     int out[NCALLS];
     if (loaded) probe(out);
     else out[0] = 1;
