@@ -220,7 +220,7 @@ def run():
     for name, per in times.items():
         m = {d: statistics.median(v) for d, v in per.items()}
         result[name] = m
-        p = 4 if m["kernel"] < 0.1 else 3  # mount + unmount: milliseconds
+        p = 4 if m["kernel"] < 0.1 else 3  # short cases (copy-up, mount): one more digit
         print(f"{name:34} {m['kernel']:9.{p}f} {m['fuse-overlayfs']:9.{p}f} {m['urun']:9.{p}f}"
               f" {m['urun'] / m['fuse-overlayfs']:7.2f}x {m['urun'] / m['kernel']:8.2f}x")
     print("CPU seconds, median: FUSE program + command (kernel: the command alone)")

@@ -206,7 +206,7 @@ int loop_run(struct fuse_session *se, bool threaded) {
       if (j) put_spare(j);
     }
     fuse_session_process_buf(se, &cur->buf);
-    if (spin) idle_since = now_ns();
+    idle_since = now_ns();
   }
   /* the workers serve what is queued, then end */
   pthread_mutex_lock(&pool.lock);
